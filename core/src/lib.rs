@@ -1,0 +1,60 @@
+//! # picogan
+//!
+//! Tiny generative adversarial networks (Goodfellow et al., 2014) for microcontrollers and for
+//! teaching: `no_std`, no allocator, every buffer sized at compile time by const generics.
+//!
+//! A generator G maps noise z to samples, a discriminator D scores samples as real or fake, and
+//! the two play min_G max_D V(D, G) = E_data[ln D(x)] + E_z[ln(1 − D(G(z)))]. This crate has:
+//!
+//! - networks: [`Dense`] layers with fused [`Activation`]s, composed as nested pairs ([`Mlp3`]
+//!   and friends) so a shape mismatch does not compile; single-sample and batch forward passes
+//!   that give the same bits;
+//! - training (feature `train`, on by default): backward passes ([`Trainable`]), the closed-form
+//!   R1 gradient, [`optim::Sgd`] and [`optim::Adam`], the [`loss`]es and a [`GanTrainer`];
+//! - [`info`]: entropy, cross-entropy, KL and JS divergence, the optimal discriminator and V;
+//! - [`rng`]: uniform and Gaussian noise from any `rand_core` generator.
+//!
+//! Every sum runs in one fixed order with plain multiply-then-add, and transcendental functions
+//! come only from [`math`] (libm, or micromath with the `micromath` feature), so the host and the
+//! device compute the same bits.
+//!
+//! # Examples
+//! ```
+//! use picogan::{Activation::*, Dense, Layer, Mlp3, sample};
+//! use picogan::rng::{NoiseRng, SeedableRng};
+//!
+//! // G: 2 noise inputs → 64 → 64 → a 2-D sample.
+//! let mut generator: Mlp3<2, 64, 64, 2> =
+//!     (Dense::new(Relu), (Dense::new(Relu), Dense::new(Identity)));
+//! let mut rng = NoiseRng::seed_from_u64(42);
+//! generator.init_params(&mut rng);
+//! assert_eq!(Mlp3::<2, 64, 64, 2>::PARAMS, 4_482);
+//! let point: [f32; 2] = sample(&generator, &mut rng);
+//! assert!(point.iter().all(|v| v.is_finite()));
+//! ```
+#![no_std]
+#![forbid(unsafe_code)]
+
+pub mod activation;
+pub mod dense;
+mod error;
+pub mod info;
+pub mod layer;
+pub mod loss;
+pub mod math;
+#[cfg(feature = "train")]
+pub mod optim;
+pub mod rng;
+mod sample;
+#[cfg(feature = "train")]
+mod train;
+
+pub use activation::{Activation, sigmoid};
+pub use dense::{Dense, DenseTrace};
+pub use error::Error;
+#[cfg(feature = "train")]
+pub use layer::Trainable;
+pub use layer::{Layer, LayerInfo, Mlp2, Mlp3, Mlp4, Vector};
+pub use sample::sample;
+#[cfg(feature = "train")]
+pub use train::{GanConfig, GanTrainer, StepStats};
