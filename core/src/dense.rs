@@ -13,7 +13,7 @@ const TILE_SAMPLES: usize = 4;
 /// Outputs per register tile of the batch kernel (one 256-bit vector of f32).
 const TILE_OUTPUTS: usize = 8;
 
-/// A dense layer y = φ(b + Σₖ xₖ·W[k]) with `I` inputs and `O` outputs.
+/// A dense layer `y = φ(b + Σₖ xₖ·W[k])` with `I` inputs and `O` outputs.
 ///
 /// Generics: `I` inputs, `O` outputs. Weights are stored input-major, `weight[k][j]` joining
 /// input k to output j, so the inner loops run over contiguous outputs.
@@ -57,7 +57,7 @@ impl<const I: usize, const O: usize> Dense<I, O> {
         }
     }
 
-    /// Pre-activation of one sample: y = b + Σₖ xₖ·W[k], k increasing.
+    /// Pre-activation of one sample: `y = b + Σₖ xₖ·W[k]`, k increasing.
     #[inline]
     fn affine(&self, x: &[f32; I], y: &mut [f32; O]) {
         *y = self.bias;

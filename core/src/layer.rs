@@ -149,7 +149,7 @@ pub trait Trainable: Layer {
     /// g = W₁ᵀ δ₁ where δₗ = ∂f/∂aₗ is layer l's pre-activation gradient. With φ″ = 0 the masks
     /// φ′ are locally constant, so R depends on each Wₗ only through g = (…Wₗ…)ᵀ and
     ///
-    /// ∂R/∂Wₗ[k][j] = tₗ₋₁[k] · δₗ[j],  t₀ = c·g,  tₗ = φ′ₗ ⊙ (Wₗᵀ tₗ₋₁),  ∂R/∂bₗ = 0,
+    /// `∂R/∂Wₗ[k][j] = tₗ₋₁[k]·δₗ[j]`,  `t₀ = c·g`,  `tₗ = φ′ₗ ⊙ (Wₗᵀ tₗ₋₁)`,  `∂R/∂bₗ = 0`,
     ///
     /// i.e. a forward pass of the tangent t through the network with frozen masks and no biases.
     ///

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Runs every check of the project: formatting, lints, all tests (unit, integration, property,
+# compile-fail, doc tests), docs, and the no_std builds for the thumb targets with every
+# combination of the core's features. Installs what it needs first, or says exactly what to run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "set-up"
+command -v rustup >/dev/null || { echo "rustup is missing: install it from rustup.rs, then rerun" >&2; exit 1; }
+# The toolchain in rust-toolchain.toml, with clippy and rustfmt.
+rustup show active-toolchain >/dev/null
+THUMB_TARGETS=(thumbv7em-none-eabihf thumbv6m-none-eabi)
+for target in "${THUMB_TARGETS[@]}"; do
+  if ! rustup target list --installed | grep -qx "$target"; then
+    rustup target add "$target" || { echo "could not add $target: run 'rustup target add $target'" >&2; exit 1; }
+  fi
+done
+
+step "formatting"
+cargo fmt --all -- --check
+
+step "clippy (host, every feature combination of the core)"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+CORE_FEATURE_SETS=("" "train" "defmt" "micromath" "train,defmt" "train,micromath" "defmt,micromath" "train,defmt,micromath")
+for features in "${CORE_FEATURE_SETS[@]}"; do
+  cargo clippy -p picogan --lib --locked --no-default-features --features "$features" -- -D warnings
+done
+
+step "no_std builds for the thumb targets"
+for target in "${THUMB_TARGETS[@]}"; do
+  for features in "${CORE_FEATURE_SETS[@]}"; do
+    echo "picogan for $target, features [$features]"
+    cargo build -p picogan --lib --locked --release --target "$target" --no-default-features --features "$features"
+  done
+done
+
+step "docs (warnings are errors)"
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked
+
+step "tests"
+cargo test --workspace --locked
