@@ -3,29 +3,26 @@
 //!
 //! Run: `cargo run --release -p picogan --example bimodal [seed] [steps]`
 
+use picogan::mixture::GaussianMixture;
 use picogan::optim::Adam;
-use picogan::rng::{NoiseRng, Rng, SeedableRng, standard_normal};
+use picogan::rng::{NoiseRng, SeedableRng};
 use picogan::{Activation::*, Dense, GanConfig, GanTrainer, Layer, Mlp3, sample};
 
 type G = Mlp3<2, 16, 16, 1>;
 type D = Mlp3<1, 16, 16, 1>;
 const BATCH: usize = 64;
 
-/// One draw from ½N(−2, 0.5²) + ½N(2, 0.5²).
-fn bimodal<R: Rng + ?Sized>(rng: &mut R) -> f32 {
-    let mode = if rng.next_u32() & 1 == 0 { -2.0 } else { 2.0 };
-    mode + 0.5 * standard_normal(rng)
-}
+/// ½N(−2, 0.5²) + ½N(2, 0.5²).
+const BIMODAL: GaussianMixture<2, 1> = GaussianMixture::new([[-2.0], [2.0]], 0.5);
 
-/// Shares of `n` generated samples within 3σ = 1.5 of −2 and of +2.
-fn mode_shares(generator: &G, rng: &mut NoiseRng, n: usize) -> (f32, f32) {
-    let (mut left, mut right) = (0, 0);
+/// Shares of `n` generated samples within 3σ of −2 and of +2.
+fn mode_shares(generator: &G, rng: &mut NoiseRng, n: usize) -> [f32; 2] {
+    let mut counts = [0usize; 2];
     for _ in 0..n {
-        let [x] = sample(generator, rng);
-        left += usize::from((x + 2.0).abs() < 1.5);
-        right += usize::from((x - 2.0).abs() < 1.5);
+        let (mode, distance) = BIMODAL.nearest_mode(&sample(generator, rng));
+        counts[mode] += usize::from(distance < 3.0 * BIMODAL.std);
     }
-    (left as f32 / n as f32, right as f32 / n as f32)
+    counts.map(|c| c as f32 / n as f32)
 }
 
 fn main() -> Result<(), picogan::Error> {
@@ -63,12 +60,12 @@ fn main() -> Result<(), picogan::Error> {
     let mut eval_rng = NoiseRng::seed_from_u64(seed + 1);
     for step in 1..=steps {
         let stats = trainer.step(&mut rng, |rng, batch| {
-            for [x] in batch.iter_mut() {
-                *x = bimodal(rng);
+            for x in batch.iter_mut() {
+                *x = BIMODAL.sample(rng);
             }
         });
         if step % (steps / 10).max(1) == 0 {
-            let (left, right) = mode_shares(&trainer.generator, &mut eval_rng, 2000);
+            let [left, right] = mode_shares(&trainer.generator, &mut eval_rng, 2000);
             println!(
                 "step {step:5}  D loss {:.3}  G loss {:.3}  near −2: {:.1}%  near +2: {:.1}%",
                 stats.discriminator_loss,

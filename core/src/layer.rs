@@ -40,6 +40,21 @@ pub struct LayerInfo {
 /// Parameters are exposed as a fixed sequence of *tensors* (for a dense layer: its weights, then
 /// its biases), so optimizers, serialisers and averaging code can walk any network without
 /// knowing its shape.
+///
+/// # Examples
+/// ```
+/// use picogan::{Activation::*, Dense, Layer, Mlp2};
+/// let mut net: Mlp2<3, 4, 2> = (Dense::new(Tanh), Dense::new(Identity));
+/// use picogan::rng::{NoiseRng, SeedableRng};
+/// net.init_params(&mut NoiseRng::seed_from_u64(7));
+/// assert_eq!((Mlp2::<3, 4, 2>::PARAMS, Mlp2::<3, 4, 2>::TENSORS), (26, 4));
+///
+/// // A batch of 5 samples: the trace keeps every layer's outputs.
+/// let inputs = [[0.5, -1.0, 2.0]; 5];
+/// let mut trace = Mlp2::<3, 4, 2>::new_trace::<5>();
+/// net.forward_batch(&inputs, &mut trace);
+/// assert_eq!(Mlp2::<3, 4, 2>::output(&trace)[4], net.forward(&inputs[4]));
+/// ```
 pub trait Layer: Clone {
     /// One input sample, `[f32; I]`.
     type Input: Vector;
@@ -113,6 +128,24 @@ pub trait Layer: Clone {
 ///
 /// Gradients reuse the network's own type: `grads: &mut Self` holds ∂L/∂θ in the same layout as
 /// the parameters θ (its activations are ignored).
+///
+/// # Examples
+/// ```
+/// use picogan::{Activation, Dense, Layer, Trainable};
+/// // y = w·x + b, and L = Σ_b 3·y_b over a batch of two samples.
+/// let mut layer = Dense::<2, 1>::new(Activation::Identity);
+/// layer.weight = [[1.0], [-1.0]];
+/// let x = [[1.0, 2.0], [3.0, 5.0]];
+/// let mut trace = Dense::<2, 1>::new_trace::<2>();
+/// layer.forward_batch(&x, &mut trace);
+/// *Dense::<2, 1>::output_grad_mut(&mut trace) = [[3.0], [3.0]]; // ∂L/∂y
+/// let mut grads = layer.zeroed_like();
+/// let mut input_grads = [[0.0; 2]; 2];
+/// layer.backward_batch(&x, &mut trace, Some(&mut grads), Some(&mut input_grads));
+/// assert_eq!(grads.weight, [[12.0], [21.0]]); // Σ_b 3·x_b
+/// assert_eq!(grads.bias, [6.0]);
+/// assert_eq!(input_grads, [[3.0, -3.0]; 2]); // 3·w
+/// ```
 #[cfg(feature = "train")]
 pub trait Trainable: Layer {
     /// The gradient buffer of the network's output, in the trace. The caller writes ∂L/∂y here

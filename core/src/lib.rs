@@ -42,6 +42,7 @@ pub mod info;
 pub mod layer;
 pub mod loss;
 pub mod math;
+pub mod mixture;
 #[cfg(feature = "train")]
 pub mod optim;
 pub mod rng;

@@ -1,32 +1,26 @@
 //! A small GAN trained with the core's own training step learns a two-mode mixture.
 
+use picogan::mixture::GaussianMixture;
 use picogan::optim::Adam;
-use picogan::rng::{NoiseRng, Rng, SeedableRng, standard_normal};
+use picogan::rng::{NoiseRng, SeedableRng};
 use picogan::{Activation::*, Dense, GanConfig, GanTrainer, Layer, Mlp3, sample};
 
 type G = Mlp3<2, 16, 16, 1>;
 type D = Mlp3<1, 16, 16, 1>;
 
-/// One draw from ½N(−2, 0.5²) + ½N(2, 0.5²).
-fn bimodal<R: Rng + ?Sized>(rng: &mut R) -> f32 {
-    let mode = if rng.next_u32() & 1 == 0 { -2.0 } else { 2.0 };
-    mode + 0.5 * standard_normal(rng)
-}
+/// ½N(−2, 0.5²) + ½N(2, 0.5²).
+const BIMODAL: GaussianMixture<2, 1> = GaussianMixture::new([[-2.0], [2.0]], 0.5);
 
-/// Shares of 4,000 generated samples within 3σ = 1.5 of −2 and of +2.
-fn mode_shares(generator: &G, seed: u64) -> (f64, f64) {
+/// Shares of 4,000 generated samples within 3σ of −2 and of +2.
+fn mode_shares(generator: &G, seed: u64) -> [f64; 2] {
     let mut rng = NoiseRng::seed_from_u64(seed);
     let n = 4000u32;
-    let (mut left, mut right) = (0, 0);
+    let mut counts = [0u32; 2];
     for _ in 0..n {
-        let [x] = sample(generator, &mut rng);
-        left += u32::from((x + 2.0).abs() < 1.5);
-        right += u32::from((x - 2.0).abs() < 1.5);
+        let (mode, distance) = BIMODAL.nearest_mode(&sample(generator, &mut rng));
+        counts[mode] += u32::from(distance < 3.0 * BIMODAL.std);
     }
-    (
-        f64::from(left) / f64::from(n),
-        f64::from(right) / f64::from(n),
-    )
+    counts.map(|c| f64::from(c) / f64::from(n))
 }
 
 #[test]
@@ -41,7 +35,7 @@ fn gan_moves_its_samples_onto_both_modes() {
     discriminator.init_params(&mut rng);
     const { assert!(G::PARAMS + D::PARAMS < 700, "a few hundred parameters each") };
 
-    let (left, right) = mode_shares(&generator, 100);
+    let [left, right] = mode_shares(&generator, 100);
     assert!(
         left.min(right) < 0.35,
         "untrained G already covers both modes: {left} {right}"
@@ -60,14 +54,14 @@ fn gan_moves_its_samples_onto_both_modes() {
         GanTrainer::<G, D, Adam, 64>::new(generator, discriminator, adam, adam, config).unwrap();
     for step in 0..1500 {
         let stats = trainer.step(&mut rng, |rng, batch| {
-            for [x] in batch.iter_mut() {
-                *x = bimodal(rng);
+            for x in batch.iter_mut() {
+                *x = BIMODAL.sample(rng);
             }
         });
         assert!(stats.is_finite(), "diverged at step {step}: {stats:?}");
     }
 
-    let (left, right) = mode_shares(&trainer.generator, 100);
+    let [left, right] = mode_shares(&trainer.generator, 100);
     assert!(left >= 0.35 && right >= 0.35, "modes: {left} {right}");
     assert!(left + right >= 0.90, "near a mode: {}", left + right);
 }

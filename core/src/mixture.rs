@@ -1,0 +1,65 @@
+//! Equal-weight Gaussian mixtures: the standard toy data of GAN papers (two modes in 1-D, a ring
+//! of 8 or a grid of 25 in 2-D), sampled the same way on the host and on the device.
+
+use rand_core::Rng;
+
+use crate::rng::fill_normal;
+
+/// p(x) = (1/K)·Σᵢ N(x; μᵢ, σ²I): `K` isotropic Gaussians in `N` dimensions with equal weights
+/// and one standard deviation σ.
+///
+/// Generics: `K` modes, `N` dimensions.
+///
+/// # Examples
+/// ```
+/// use picogan::mixture::GaussianMixture;
+/// use picogan::rng::{NoiseRng, SeedableRng};
+/// // The bimodal ½N(−2, 0.5²) + ½N(2, 0.5²).
+/// let bimodal = GaussianMixture::new([[-2.0], [2.0]], 0.5);
+/// let x = bimodal.sample(&mut NoiseRng::seed_from_u64(0));
+/// let (mode, distance) = bimodal.nearest_mode(&x);
+/// assert!(mode < 2 && distance < 3.0);
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct GaussianMixture<const K: usize, const N: usize> {
+    /// The means μᵢ.
+    pub means: [[f32; N]; K],
+    /// The standard deviation σ of every component.
+    pub std: f32,
+}
+
+impl<const K: usize, const N: usize> GaussianMixture<K, N> {
+    /// A mixture with the given means and standard deviation.
+    pub const fn new(means: [[f32; N]; K], std: f32) -> Self {
+        Self { means, std }
+    }
+
+    /// One sample: a mode i chosen uniformly as ⌊K·u / 2³²⌋ from one `u32` u (bias below K/2³²),
+    /// then μᵢ + σ·z with z from [`fill_normal`].
+    pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> [f32; N] {
+        const { assert!(K > 0, "a mixture needs at least one mode") };
+        let mode = ((u64::from(rng.next_u32()) * K as u64) >> 32) as usize;
+        let mut x = [0.0; N];
+        fill_normal(rng, &mut x);
+        for (xi, &mean) in x.iter_mut().zip(&self.means[mode]) {
+            *xi = mean + self.std * *xi;
+        }
+        x
+    }
+
+    /// The mode whose mean is closest to `x` (the first on ties) and the Euclidean distance to it.
+    pub fn nearest_mode(&self, x: &[f32; N]) -> (usize, f32) {
+        let mut best = (0, f32::INFINITY);
+        for (mode, mean) in self.means.iter().enumerate() {
+            let mut squared = 0.0;
+            for (&xi, &mi) in x.iter().zip(mean) {
+                squared += (xi - mi) * (xi - mi);
+            }
+            if squared < best.1 {
+                best = (mode, squared);
+            }
+        }
+        (best.0, crate::math::sqrt(best.1))
+    }
+}
