@@ -1,17 +1,12 @@
 //! The dense (fully connected) layer with a fused activation, and its kernels.
 //!
 //! Determinism: each output is accumulated as `bias`, then `+ w[k] * x[k]` for k = 0, 1, … with
-//! one accumulator and no fused multiply-add. The kernels vectorise across outputs j (and keep a
-//! tile of samples in registers), never along k, so the single-sample path, the batch path and
-//! every target give the same bits.
+//! one accumulator and no fused multiply-add; the kernels (module `kernels`) only tile independent
+//! outputs, so the single-sample path, the batch path and every target give the same bits.
 
 use crate::Activation;
+use crate::kernels;
 use crate::layer::{Layer, LayerInfo};
-
-/// Samples per register tile of the batch kernel.
-const TILE_SAMPLES: usize = 4;
-/// Outputs per register tile of the batch kernel (one 256-bit vector of f32).
-const TILE_OUTPUTS: usize = 8;
 
 /// A dense layer `y = φ(b + Σₖ xₖ·W[k])` with `I` inputs and `O` outputs.
 ///
@@ -56,51 +51,6 @@ impl<const I: usize, const O: usize> Dense<I, O> {
             activation,
         }
     }
-
-    /// Pre-activation of one sample: `y = b + Σₖ xₖ·W[k]`, k increasing.
-    #[inline]
-    fn affine(&self, x: &[f32; I], y: &mut [f32; O]) {
-        *y = self.bias;
-        for (&xk, wk) in x.iter().zip(&self.weight) {
-            for (yj, &wkj) in y.iter_mut().zip(wk) {
-                *yj += wkj * xk;
-            }
-        }
-    }
-
-    /// Pre-activation of `TILE_SAMPLES` samples, outputs `j0..j0 + TILE_OUTPUTS`, accumulated
-    /// in a register tile so each weight row slice is loaded once per tile.
-    #[inline(always)]
-    fn affine_tile(&self, x: &[[f32; I]], y: &mut [[f32; O]], j0: usize) {
-        let columns = j0..j0 + TILE_OUTPUTS;
-        let mut acc = [[0.0f32; TILE_OUTPUTS]; TILE_SAMPLES];
-        for row in acc.iter_mut() {
-            row.copy_from_slice(&self.bias[columns.clone()]);
-        }
-        for (k, wk) in self.weight.iter().enumerate() {
-            let w = &wk[columns.clone()];
-            for (row, xs) in acc.iter_mut().zip(x) {
-                let xk = xs[k];
-                for (a, &wkj) in row.iter_mut().zip(w) {
-                    *a += wkj * xk;
-                }
-            }
-        }
-        for (ys, row) in y.iter_mut().zip(&acc) {
-            ys[columns.clone()].copy_from_slice(row);
-        }
-    }
-
-    /// Pre-activation of the outputs `j0..O` of one sample (the columns no tile covers).
-    #[inline]
-    fn affine_columns(&self, x: &[f32; I], y: &mut [f32; O], j0: usize) {
-        y[j0..].copy_from_slice(&self.bias[j0..]);
-        for (&xk, wk) in x.iter().zip(&self.weight) {
-            for (yj, &wkj) in y[j0..].iter_mut().zip(&wk[j0..]) {
-                *yj += wkj * xk;
-            }
-        }
-    }
 }
 
 impl<const I: usize, const O: usize> Layer for Dense<I, O> {
@@ -114,7 +64,7 @@ impl<const I: usize, const O: usize> Layer for Dense<I, O> {
 
     fn forward(&self, x: &[f32; I]) -> [f32; O] {
         let mut y = [0.0; O];
-        self.affine(x, &mut y); // [O]
+        kernels::affine_one(x, &self.weight, &self.bias, &mut y, 0); // [O]
         self.activation.apply_in_place(&mut y); // [O]
         y
     }
@@ -127,24 +77,8 @@ impl<const I: usize, const O: usize> Layer for Dense<I, O> {
     }
 
     fn forward_batch<const B: usize>(&self, x: &[[f32; I]; B], trace: &mut DenseTrace<O, B>) {
-        let y = &mut trace.output;
-        let full_tiles = O / TILE_OUTPUTS * TILE_OUTPUTS;
-        let mut x_blocks = x.chunks_exact(TILE_SAMPLES);
-        let mut y_blocks = y.chunks_exact_mut(TILE_SAMPLES);
-        for (xb, yb) in (&mut x_blocks).zip(&mut y_blocks) {
-            for j0 in (0..full_tiles).step_by(TILE_OUTPUTS) {
-                self.affine_tile(xb, yb, j0); // [TILE_SAMPLES][TILE_OUTPUTS]
-            }
-            if full_tiles < O {
-                for (xs, ys) in xb.iter().zip(yb.iter_mut()) {
-                    self.affine_columns(xs, ys, full_tiles); // [O - full_tiles]
-                }
-            }
-        }
-        for (xs, ys) in x_blocks.remainder().iter().zip(y_blocks.into_remainder()) {
-            self.affine(xs, ys); // [O]
-        }
-        for ys in y.iter_mut() {
+        kernels::affine(x, &self.weight, &self.bias, &mut trace.output); // [B][O]
+        for ys in trace.output.iter_mut() {
             self.activation.apply_in_place(ys); // [B][O]
         }
     }
@@ -217,12 +151,8 @@ impl<const I: usize, const O: usize> crate::layer::Trainable for Dense<I, O> {
         }
         if let Some(grads) = grads {
             // ∂L/∂W[k][j] += Σ_b x[b][k]·δ[b][j], ∂L/∂b[j] += Σ_b δ[b][j]; b increasing.
-            for (xs, delta) in x.iter().zip(&trace.grad) {
-                for (gw, &xk) in grads.weight.iter_mut().zip(xs) {
-                    for (g, &d) in gw.iter_mut().zip(delta) {
-                        *g += xk * d;
-                    }
-                }
+            kernels::backward::accumulate_outer(x, &trace.grad, &mut grads.weight);
+            for delta in &trace.grad {
                 for (g, &d) in grads.bias.iter_mut().zip(delta) {
                     *g += d;
                 }
@@ -230,15 +160,7 @@ impl<const I: usize, const O: usize> crate::layer::Trainable for Dense<I, O> {
         }
         if let Some(input_grad) = input_grad {
             // ∂L/∂x[b][k] = Σ_j W[k][j]·δ[b][j], j increasing: [B][I]
-            for (gx, delta) in input_grad.iter_mut().zip(&trace.grad) {
-                for (gxk, wk) in gx.iter_mut().zip(&self.weight) {
-                    let mut acc = 0.0;
-                    for (&w, &d) in wk.iter().zip(delta) {
-                        acc += w * d;
-                    }
-                    *gxk = acc;
-                }
-            }
+            kernels::backward::transposed_product(&trace.grad, &self.weight, input_grad);
         }
     }
 
@@ -248,22 +170,12 @@ impl<const I: usize, const O: usize> crate::layer::Trainable for Dense<I, O> {
         trace: &mut DenseTrace<O, B>,
         grads: &mut Self,
     ) {
-        for ((t_in, delta), ys) in tangent.iter().zip(trace.grad.iter_mut()).zip(&trace.output) {
-            // ∂R/∂W[k][j] += t[k]·δ[j]
-            for (gw, &tk) in grads.weight.iter_mut().zip(t_in) {
-                for (g, &d) in gw.iter_mut().zip(delta.iter()) {
-                    *g += tk * d;
-                }
-            }
-            // t_out = φ′(y) ⊙ Σ_k t[k]·W[k]: [O]
-            let mut t_out = [0.0; O];
-            for (&tk, wk) in t_in.iter().zip(&self.weight) {
-                for (t, &w) in t_out.iter_mut().zip(wk) {
-                    *t += w * tk;
-                }
-            }
-            self.activation.scale_by_derivative(ys, &mut t_out);
-            *delta = t_out;
+        // ∂R/∂W[k][j] += Σ_b t[b][k]·δ[b][j]
+        kernels::backward::accumulate_outer(tangent, &trace.grad, &mut grads.weight);
+        // t_out[b] = φ′(y[b]) ⊙ Σ_k t[b][k]·W[k], overwriting δ: [B][O]
+        kernels::affine(tangent, &self.weight, &[0.0; O], &mut trace.grad);
+        for (t_out, ys) in trace.grad.iter_mut().zip(&trace.output) {
+            self.activation.scale_by_derivative(ys, t_out);
         }
     }
 }

@@ -39,6 +39,7 @@ pub mod activation;
 pub mod dense;
 mod error;
 pub mod info;
+mod kernels;
 pub mod layer;
 pub mod loss;
 pub mod math;

@@ -124,3 +124,92 @@ fn training_is_reproducible_from_a_seed() {
     assert_eq!(param_bits(&d1), param_bits(&d2));
     assert_ne!(param_bits(&g1), param_bits(&g3));
 }
+
+/// The backward pass of one dense layer written as plain loops in the documented order, in f32:
+/// δ = g ⊙ φ′(y); gW[k][j] += x[b][k]·δ[b][j] and gb[j] += δ[b][j] for b increasing;
+/// gx[b][k] = 0 + Σⱼ W[k][j]·δ[b][j] for j increasing.
+#[allow(
+    clippy::needless_range_loop,
+    reason = "index loops spell out the summation order being checked"
+)]
+fn sequential_backward<const I: usize, const O: usize, const B: usize>(
+    layer: &Dense<I, O>,
+    x: &[[f32; I]; B],
+    y: &[[f32; O]; B],
+    upstream: &[[f32; O]; B],
+    grads: &mut Dense<I, O>,
+) -> [[f32; I]; B] {
+    let mut delta = *upstream;
+    for b in 0..B {
+        for j in 0..O {
+            delta[b][j] *= layer.activation.derivative(y[b][j]);
+        }
+    }
+    for b in 0..B {
+        for k in 0..I {
+            for j in 0..O {
+                grads.weight[k][j] += x[b][k] * delta[b][j];
+            }
+        }
+        for j in 0..O {
+            grads.bias[j] += delta[b][j];
+        }
+    }
+    let mut input_grad = [[0.0; I]; B];
+    for b in 0..B {
+        for k in 0..I {
+            let mut acc = 0.0;
+            for j in 0..O {
+                acc += layer.weight[k][j] * delta[b][j];
+            }
+            input_grad[b][k] = acc;
+        }
+    }
+    input_grad
+}
+
+fn assert_backward_matches_sequential<const I: usize, const O: usize, const B: usize>(seed: u64) {
+    use picogan::Trainable;
+    let layer: Dense<I, O> = init(Dense::new(Activation::LeakyRelu(0.2)), seed);
+    let x: [[f32; I]; B] = random_batch(seed + 1, 2.0);
+    let upstream: [[f32; O]; B] = random_batch(seed + 2, 1.0);
+    // Gradient buffers start non-zero: backward must add into them.
+    let start: Dense<I, O> = init(Dense::new(Activation::Identity), seed + 3);
+
+    let mut trace = Dense::<I, O>::new_trace::<B>();
+    layer.forward_batch(&x, &mut trace);
+    let outputs = trace.output;
+    trace.grad = upstream;
+    let mut grads = start.clone();
+    let mut input_grad = [[0.0; I]; B];
+    layer.backward_batch(&x, &mut trace, Some(&mut grads), Some(&mut input_grad));
+
+    let mut expected_grads = start;
+    let expected_input_grad =
+        sequential_backward(&layer, &x, &outputs, &upstream, &mut expected_grads);
+    assert_eq!(
+        param_bits(&grads),
+        param_bits(&expected_grads),
+        "parameter gradients {I}x{O}, B = {B}"
+    );
+    let bits = |v: &[[f32; I]; B]| {
+        v.as_flattened()
+            .iter()
+            .map(|f| f.to_bits())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        bits(&input_grad),
+        bits(&expected_input_grad),
+        "input gradients {I}x{O}, B = {B}"
+    );
+}
+
+#[test]
+fn tiled_backward_equals_the_sequential_order() {
+    // Whole tiles only; edges in every dimension; smaller than one tile.
+    assert_backward_matches_sequential::<64, 64, 64>(1);
+    assert_backward_matches_sequential::<37, 21, 19>(2);
+    assert_backward_matches_sequential::<3, 5, 2>(3);
+    assert_backward_matches_sequential::<128, 1, 33>(4);
+}
