@@ -111,6 +111,13 @@ impl<const I: usize, const O: usize> Layer for Dense<I, O> {
         })
     }
 
+    fn set_activation(&mut self, index: usize, activation: Activation) -> bool {
+        if index == 0 {
+            self.activation = activation;
+        }
+        index == 0
+    }
+
     fn init_params<R: rand_core::Rng + ?Sized>(&mut self, rng: &mut R) {
         let bound = 1.0 / crate::math::sqrt(I as f32);
         for w in self.weight.as_flattened_mut() {

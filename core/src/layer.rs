@@ -95,6 +95,9 @@ pub trait Layer: Clone {
     /// Architecture of dense layer `index` (0 is the input side), or `None` past the last one.
     fn layer_info(&self, index: usize) -> Option<LayerInfo>;
 
+    /// Sets the activation of dense layer `index`; false (and no change) past the last layer.
+    fn set_activation(&mut self, index: usize, activation: Activation) -> bool;
+
     /// Initialises every parameter as PyTorch's `nn.Linear` does: weights and biases uniform on
     /// [−1/√I, 1/√I], layer by layer from the input side, weights before biases.
     fn init_params<R: rand_core::Rng + ?Sized>(&mut self, rng: &mut R);
@@ -247,6 +250,13 @@ where
         match index.checked_sub(A::LAYERS) {
             None => self.0.layer_info(index),
             Some(rest) => self.1.layer_info(rest),
+        }
+    }
+
+    fn set_activation(&mut self, index: usize, activation: Activation) -> bool {
+        match index.checked_sub(A::LAYERS) {
+            None => self.0.set_activation(index, activation),
+            Some(rest) => self.1.set_activation(rest, activation),
         }
     }
 

@@ -44,6 +44,7 @@ pub mod layer;
 pub mod loss;
 pub mod math;
 pub mod mixture;
+pub mod model;
 #[cfg(feature = "train")]
 pub mod optim;
 pub mod rng;

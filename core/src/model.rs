@@ -1,0 +1,559 @@
+//! The model file: a versioned, checksummed binary holding one network, read without allocation.
+//!
+//! Layout, all integers and floats little-endian (version 1):
+//!
+//! | offset | size | field |
+//! |---|---|---|
+//! | 0 | 4 | magic `PGAN` |
+//! | 4 | 2 | format version, u16 (this crate writes and reads [`VERSION`]) |
+//! | 6 | 1 | dtype: 0 = f32 |
+//! | 7 | 1 | role: 0 = generator, 1 = discriminator |
+//! | 8 | 1 | number of dense layers L, 1..=[`MAX_LAYERS`] |
+//! | 9 | 3 | reserved, zero |
+//! | 12 | 12·L | per layer: inputs u16, outputs u16, activation u8 (0 identity, 1 ReLU, 2 LeakyReLU, 3 tanh, 4 sigmoid), 3 reserved zero bytes, LeakyReLU slope α f32 (0 otherwise) |
+//! | 12 + 12·L | 4·P | parameters, layer by layer: weights input-major (`w[k][j]`, I·O values), then biases (O values) |
+//! | end − 4 | 4 | CRC-32 (ISO-HDLC, the zlib/PNG one) of every byte before it |
+//!
+//! Reading checks, in this order: length of the fixed parts, magic, version, layer count, total
+//! length, checksum, then every field's meaning (dtype, role, activations, shapes, finite
+//! weights). Each defect is a [`ModelError`] that names what is wrong and where.
+//!
+//! # Examples
+//! ```
+//! use picogan::model::{self, Role};
+//! use picogan::rng::{NoiseRng, SeedableRng};
+//! use picogan::{Activation::*, Dense, Layer, Mlp2};
+//! let mut generator: Mlp2<2, 8, 2> = (Dense::new(Relu), Dense::new(Identity));
+//! generator.init_params(&mut NoiseRng::seed_from_u64(1));
+//!
+//! let mut file = [0u8; model::encoded_len::<Mlp2<2, 8, 2>>()];
+//! model::write(&generator, Role::Generator, &mut file).unwrap();
+//!
+//! let mut loaded: Mlp2<2, 8, 2> = (Dense::new(Identity), Dense::new(Identity));
+//! let summary = model::read(&file, Role::Generator, &mut loaded).unwrap();
+//! assert_eq!((summary.params, loaded), (Mlp2::<2, 8, 2>::PARAMS, generator));
+//! ```
+
+use core::fmt;
+
+use crate::Activation;
+use crate::layer::{Layer, LayerInfo};
+
+/// The 4 bytes every model file starts with.
+pub const MAGIC: [u8; 4] = *b"PGAN";
+/// The format version this crate writes, and the newest it reads.
+pub const VERSION: u16 = 1;
+/// The most dense layers a file may describe.
+pub const MAX_LAYERS: usize = 8;
+
+const HEADER_LEN: usize = 12;
+const LAYER_RECORD_LEN: usize = 12;
+const CHECKSUM_LEN: usize = 4;
+const CRC32: crc::Crc<u32> = crc::Crc::<u32>::new(&crc::CRC_32_ISO_HDLC);
+
+/// The number type of the stored parameters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
+pub enum Dtype {
+    /// IEEE-754 binary32.
+    F32,
+}
+
+/// Which player a file holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum Role {
+    /// A generator: noise → sample.
+    Generator,
+    /// A discriminator: sample → logit.
+    Discriminator,
+}
+
+/// What a valid model file declares, learnt without knowing its network type.
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct ModelSummary {
+    /// Format version.
+    pub version: u16,
+    /// Parameter number type.
+    pub dtype: Dtype,
+    /// Generator or discriminator.
+    pub role: Role,
+    /// Number of dense layers.
+    pub layer_count: usize,
+    layers: [LayerInfo; MAX_LAYERS],
+    /// Number of scalar parameters.
+    pub params: usize,
+    /// The stored CRC-32.
+    pub checksum: u32,
+    /// Length of the file in bytes.
+    pub len: usize,
+}
+
+impl ModelSummary {
+    /// The layers, input side first.
+    pub fn layers(&self) -> &[LayerInfo] {
+        &self.layers[..self.layer_count]
+    }
+}
+
+/// Everything that can be wrong with a model file, or with writing one.
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
+pub enum ModelError {
+    /// The file does not start with `PGAN`.
+    BadMagic {
+        /// Its first 4 bytes.
+        found: [u8; 4],
+    },
+    /// The file is of a newer (or unknown) format version.
+    UnsupportedVersion {
+        /// Its version.
+        found: u16,
+        /// The newest version this reader understands.
+        supported: u16,
+    },
+    /// The file is shorter or longer than its header says.
+    Length {
+        /// Bytes the header implies (or the minimum to read the header).
+        expected: usize,
+        /// Bytes present.
+        found: usize,
+    },
+    /// The stored CRC-32 does not match the bytes.
+    ChecksumMismatch {
+        /// CRC stored in the file.
+        stored: u32,
+        /// CRC of the bytes.
+        computed: u32,
+    },
+    /// Unknown dtype code.
+    UnknownDtype {
+        /// The code.
+        code: u8,
+    },
+    /// The dtype is known but this reader cannot load it into an f32 network.
+    UnsupportedDtype {
+        /// The dtype.
+        dtype: Dtype,
+    },
+    /// Unknown role code.
+    UnknownRole {
+        /// The code.
+        code: u8,
+    },
+    /// The file holds the other player.
+    RoleMismatch {
+        /// The role asked for.
+        expected: Role,
+        /// The role in the file.
+        found: Role,
+    },
+    /// A layer count of 0, above [`MAX_LAYERS`], or not the network's.
+    LayerCount {
+        /// Layers expected.
+        expected: usize,
+        /// Layers in the file.
+        found: usize,
+    },
+    /// Unknown activation code.
+    UnknownActivation {
+        /// Layer index (0 is the input side).
+        layer: usize,
+        /// The code.
+        code: u8,
+    },
+    /// A LeakyReLU slope that is negative or not finite.
+    InvalidSlope {
+        /// Layer index.
+        layer: usize,
+        /// The slope.
+        alpha: f32,
+    },
+    /// A layer's inputs do not equal the previous layer's outputs.
+    BrokenChain {
+        /// Index of the layer whose inputs do not match.
+        layer: usize,
+    },
+    /// A layer's shape differs from the network's.
+    ShapeMismatch {
+        /// Layer index.
+        layer: usize,
+        /// Inputs × outputs of the network's layer.
+        expected: (usize, usize),
+        /// Inputs × outputs in the file.
+        found: (usize, usize),
+    },
+    /// A parameter is NaN or infinite.
+    NonFinite {
+        /// Layer index.
+        layer: usize,
+        /// Index among that layer's parameters (weights first, then biases).
+        index: usize,
+    },
+    /// The output buffer is too small.
+    BufferTooSmall {
+        /// Bytes needed.
+        needed: usize,
+        /// Bytes available.
+        available: usize,
+    },
+    /// A layer has more than 65,535 inputs or outputs, which the format cannot store.
+    LayerTooWide {
+        /// Layer index.
+        layer: usize,
+    },
+}
+
+impl fmt::Display for ModelError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            ModelError::BadMagic { found } => {
+                write!(
+                    f,
+                    "not a picogan model file (starts with {found:02x?}, expected \"PGAN\")"
+                )
+            }
+            ModelError::UnsupportedVersion { found, supported } => write!(
+                f,
+                "model file format version {found} is newer than this reader (version {supported})"
+            ),
+            ModelError::Length { expected, found } => {
+                write!(f, "model file is {found} bytes long, expected {expected}")
+            }
+            ModelError::ChecksumMismatch { stored, computed } => write!(
+                f,
+                "model file is corrupted: checksum {computed:08x} does not match the stored {stored:08x}"
+            ),
+            ModelError::UnknownDtype { code } => write!(f, "unknown dtype code {code}"),
+            ModelError::UnsupportedDtype { dtype } => {
+                write!(f, "dtype {dtype:?} cannot be loaded into an f32 network")
+            }
+            ModelError::UnknownRole { code } => write!(f, "unknown role code {code}"),
+            ModelError::RoleMismatch { expected, found } => {
+                write!(f, "model file holds a {found:?}, expected a {expected:?}")
+            }
+            ModelError::LayerCount { expected, found } => {
+                write!(f, "model file has {found} layers, expected {expected}")
+            }
+            ModelError::UnknownActivation { layer, code } => {
+                write!(f, "layer {layer}: unknown activation code {code}")
+            }
+            ModelError::InvalidSlope { layer, alpha } => {
+                write!(
+                    f,
+                    "layer {layer}: LeakyReLU slope {alpha} is not a finite number ≥ 0"
+                )
+            }
+            ModelError::BrokenChain { layer } => write!(
+                f,
+                "layer {layer}: its inputs do not match the previous layer's outputs"
+            ),
+            ModelError::ShapeMismatch {
+                layer,
+                expected,
+                found,
+            } => write!(
+                f,
+                "layer {layer}: expected {}→{}, found {}→{}",
+                expected.0, expected.1, found.0, found.1
+            ),
+            ModelError::NonFinite { layer, index } => {
+                write!(f, "layer {layer}: parameter {index} is not finite")
+            }
+            ModelError::BufferTooSmall { needed, available } => {
+                write!(
+                    f,
+                    "buffer of {available} bytes is too small, {needed} needed"
+                )
+            }
+            ModelError::LayerTooWide { layer } => {
+                write!(f, "layer {layer} is wider than a model file can store")
+            }
+        }
+    }
+}
+
+impl core::error::Error for ModelError {}
+
+/// The exact length of the model file of a network of type `N`:
+/// 12 + 12·L + 4·P + 4 bytes.
+pub const fn encoded_len<N: Layer>() -> usize {
+    HEADER_LEN + LAYER_RECORD_LEN * N::LAYERS + 4 * N::PARAMS + CHECKSUM_LEN
+}
+
+fn activation_code(activation: Activation) -> (u8, f32) {
+    match activation {
+        Activation::Identity => (0, 0.0),
+        Activation::Relu => (1, 0.0),
+        Activation::LeakyRelu(alpha) => (2, alpha),
+        Activation::Tanh => (3, 0.0),
+        Activation::Sigmoid => (4, 0.0),
+    }
+}
+
+fn decode_activation(layer: usize, code: u8, alpha: f32) -> Result<Activation, ModelError> {
+    Ok(match code {
+        0 => Activation::Identity,
+        1 => Activation::Relu,
+        2 if alpha >= 0.0 && alpha.is_finite() => Activation::LeakyRelu(alpha),
+        2 => return Err(ModelError::InvalidSlope { layer, alpha }),
+        3 => Activation::Tanh,
+        4 => Activation::Sigmoid,
+        code => return Err(ModelError::UnknownActivation { layer, code }),
+    })
+}
+
+/// Writes `network` as a model file into the start of `out`; returns the bytes written
+/// ([`encoded_len`]).
+///
+/// # Examples
+/// ```
+/// use picogan::{Activation, Dense, model::{self, ModelError, Role}};
+/// let layer = Dense::<1, 1>::new(Activation::Identity);
+/// let mut small = [0u8; 8];
+/// assert!(matches!(model::write(&layer, Role::Generator, &mut small), Err(ModelError::BufferTooSmall { .. })));
+/// ```
+pub fn write<N: Layer>(network: &N, role: Role, out: &mut [u8]) -> Result<usize, ModelError> {
+    let needed = encoded_len::<N>();
+    let available = out.len();
+    let out = out
+        .get_mut(..needed)
+        .ok_or(ModelError::BufferTooSmall { needed, available })?;
+    if N::LAYERS > MAX_LAYERS {
+        return Err(ModelError::LayerCount {
+            expected: MAX_LAYERS,
+            found: N::LAYERS,
+        });
+    }
+    let mut cursor = Writer { out, at: 0 };
+    cursor.bytes(&MAGIC);
+    cursor.bytes(&VERSION.to_le_bytes());
+    cursor.bytes(&[0, role as u8, N::LAYERS as u8, 0, 0, 0]);
+    for layer in 0..N::LAYERS {
+        let info = network.layer_info(layer).ok_or(ModelError::LayerCount {
+            expected: N::LAYERS,
+            found: layer,
+        })?;
+        let too_wide = ModelError::LayerTooWide { layer };
+        let inputs = u16::try_from(info.inputs).map_err(|_| too_wide)?;
+        let outputs = u16::try_from(info.outputs).map_err(|_| too_wide)?;
+        let (code, alpha) = activation_code(info.activation);
+        cursor.bytes(&inputs.to_le_bytes());
+        cursor.bytes(&outputs.to_le_bytes());
+        cursor.bytes(&[code, 0, 0, 0]);
+        cursor.bytes(&alpha.to_le_bytes());
+    }
+    let mut tensor = 0;
+    while let Some(values) = network.tensor(tensor) {
+        for value in values {
+            cursor.bytes(&value.to_le_bytes());
+        }
+        tensor += 1;
+    }
+    let body = cursor.at;
+    let checksum = CRC32.checksum(&cursor.out[..body]);
+    cursor.bytes(&checksum.to_le_bytes());
+    Ok(cursor.at)
+}
+
+/// A cursor over a buffer known to be long enough.
+struct Writer<'a> {
+    out: &'a mut [u8],
+    at: usize,
+}
+
+impl Writer<'_> {
+    fn bytes(&mut self, bytes: &[u8]) {
+        let end = self.at + bytes.len();
+        if let Some(slot) = self.out.get_mut(self.at..end) {
+            slot.copy_from_slice(bytes);
+        }
+        self.at = end;
+    }
+}
+
+fn u16_at(bytes: &[u8], at: usize) -> u16 {
+    u16::from_le_bytes([bytes[at], bytes[at + 1]])
+}
+
+fn f32_at(bytes: &[u8], at: usize) -> f32 {
+    f32::from_le_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]])
+}
+
+/// Validates a model file and describes it, without knowing its network type.
+///
+/// # Examples
+/// ```
+/// use picogan::model::{self, ModelError};
+/// assert_eq!(
+///     model::summarize(b"GIF89a......").unwrap_err(),
+///     ModelError::BadMagic { found: *b"GIF8" }
+/// );
+/// ```
+pub fn summarize(bytes: &[u8]) -> Result<ModelSummary, ModelError> {
+    let found = bytes.len();
+    if found < HEADER_LEN {
+        return Err(ModelError::Length {
+            expected: HEADER_LEN,
+            found,
+        });
+    }
+    let magic = [bytes[0], bytes[1], bytes[2], bytes[3]];
+    if magic != MAGIC {
+        return Err(ModelError::BadMagic { found: magic });
+    }
+    let version = u16_at(bytes, 4);
+    if version == 0 || version > VERSION {
+        return Err(ModelError::UnsupportedVersion {
+            found: version,
+            supported: VERSION,
+        });
+    }
+    let layer_count = usize::from(bytes[8]);
+    if layer_count == 0 || layer_count > MAX_LAYERS {
+        return Err(ModelError::LayerCount {
+            expected: MAX_LAYERS,
+            found: layer_count,
+        });
+    }
+    let records_end = HEADER_LEN + LAYER_RECORD_LEN * layer_count;
+    if found < records_end {
+        return Err(ModelError::Length {
+            expected: records_end,
+            found,
+        });
+    }
+    let mut layers = [LayerInfo {
+        inputs: 0,
+        outputs: 0,
+        activation: Activation::Identity,
+    }; MAX_LAYERS];
+    let mut params = 0;
+    for (layer, info) in layers.iter_mut().take(layer_count).enumerate() {
+        let at = HEADER_LEN + LAYER_RECORD_LEN * layer;
+        info.inputs = usize::from(u16_at(bytes, at));
+        info.outputs = usize::from(u16_at(bytes, at + 2));
+        params += info.inputs * info.outputs + info.outputs;
+    }
+    let expected = records_end + 4 * params + CHECKSUM_LEN;
+    if found != expected {
+        return Err(ModelError::Length { expected, found });
+    }
+    let body = expected - CHECKSUM_LEN;
+    let stored = u32::from_le_bytes([
+        bytes[body],
+        bytes[body + 1],
+        bytes[body + 2],
+        bytes[body + 3],
+    ]);
+    let computed = CRC32.checksum(&bytes[..body]);
+    if stored != computed {
+        return Err(ModelError::ChecksumMismatch { stored, computed });
+    }
+
+    let dtype = match bytes[6] {
+        0 => Dtype::F32,
+        code => return Err(ModelError::UnknownDtype { code }),
+    };
+    let role = match bytes[7] {
+        0 => Role::Generator,
+        1 => Role::Discriminator,
+        code => return Err(ModelError::UnknownRole { code }),
+    };
+    let mut previous_outputs = None;
+    let mut at = records_end;
+    for (layer, info) in layers.iter_mut().take(layer_count).enumerate() {
+        let record = HEADER_LEN + LAYER_RECORD_LEN * layer;
+        info.activation = decode_activation(layer, bytes[record + 4], f32_at(bytes, record + 8))?;
+        if previous_outputs.is_some_and(|outputs| outputs != info.inputs) {
+            return Err(ModelError::BrokenChain { layer });
+        }
+        previous_outputs = Some(info.outputs);
+        let count = info.inputs * info.outputs + info.outputs;
+        for index in 0..count {
+            if !f32_at(bytes, at + 4 * index).is_finite() {
+                return Err(ModelError::NonFinite { layer, index });
+            }
+        }
+        at += 4 * count;
+    }
+    Ok(ModelSummary {
+        version,
+        dtype,
+        role,
+        layer_count,
+        layers,
+        params,
+        checksum: stored,
+        len: found,
+    })
+}
+
+/// Loads a model file into `network` after checking it completely: the file must be valid
+/// ([`summarize`]), hold the `role` asked for, and have exactly `network`'s layer shapes. The
+/// activations are taken from the file. On error `network` is unchanged.
+///
+/// # Examples
+/// ```
+/// use picogan::model::{self, ModelError, Role};
+/// use picogan::{Activation::*, Dense, Mlp2};
+/// let mut file = [0u8; model::encoded_len::<Mlp2<2, 8, 2>>()];
+/// let generator: Mlp2<2, 8, 2> = (Dense::new(Relu), Dense::new(Identity));
+/// model::write(&generator, Role::Generator, &mut file).unwrap();
+///
+/// let mut wrong: Mlp2<2, 4, 2> = (Dense::new(Relu), Dense::new(Identity));
+/// let error = model::read(&file, Role::Generator, &mut wrong).unwrap_err();
+/// assert_eq!(error, ModelError::ShapeMismatch { layer: 0, expected: (2, 4), found: (2, 8) });
+/// ```
+pub fn read<N: Layer>(
+    bytes: &[u8],
+    role: Role,
+    network: &mut N,
+) -> Result<ModelSummary, ModelError> {
+    let summary = summarize(bytes)?;
+    if summary.dtype != Dtype::F32 {
+        return Err(ModelError::UnsupportedDtype {
+            dtype: summary.dtype,
+        });
+    }
+    if summary.role != role {
+        return Err(ModelError::RoleMismatch {
+            expected: role,
+            found: summary.role,
+        });
+    }
+    if summary.layer_count != N::LAYERS {
+        return Err(ModelError::LayerCount {
+            expected: N::LAYERS,
+            found: summary.layer_count,
+        });
+    }
+    for (layer, found) in summary.layers().iter().enumerate() {
+        let expected = network
+            .layer_info(layer)
+            .map_or((0, 0), |i| (i.inputs, i.outputs));
+        if expected != (found.inputs, found.outputs) {
+            return Err(ModelError::ShapeMismatch {
+                layer,
+                expected,
+                found: (found.inputs, found.outputs),
+            });
+        }
+    }
+    for (layer, info) in summary.layers().iter().enumerate() {
+        network.set_activation(layer, info.activation);
+    }
+    let mut at = HEADER_LEN + LAYER_RECORD_LEN * summary.layer_count;
+    let mut tensor = 0;
+    while let Some(values) = network.tensor_mut(tensor) {
+        for value in values.iter_mut() {
+            *value = f32_at(bytes, at);
+            at += 4;
+        }
+        tensor += 1;
+    }
+    Ok(summary)
+}

@@ -1,0 +1,297 @@
+//! The model file: round trips, and a typed error (never a panic) for every kind of defect.
+
+use picogan::model::{self, ModelError, Role};
+use picogan::{Activation::*, Dense, Layer, Mlp3};
+use picogan_tests::{init, param_bits};
+use proptest::prelude::*;
+
+type G = Mlp3<2, 16, 8, 2>;
+
+fn generator(seed: u64) -> G {
+    init(
+        (
+            Dense::new(Relu),
+            (Dense::new(LeakyRelu(0.2)), Dense::new(Tanh)),
+        ),
+        seed,
+    )
+}
+
+fn file_of(network: &G) -> Vec<u8> {
+    let mut bytes = vec![0; model::encoded_len::<G>()];
+    let written = model::write(network, Role::Generator, &mut bytes).unwrap();
+    assert_eq!(written, bytes.len());
+    bytes
+}
+
+fn blank() -> G {
+    (
+        Dense::new(Identity),
+        (Dense::new(Identity), Dense::new(Identity)),
+    )
+}
+
+/// CRC-32/ISO-HDLC bit by bit (reflected polynomial 0xEDB88320), independent of the crate used.
+fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = !0u32;
+    for &byte in bytes {
+        crc ^= u32::from(byte);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}
+
+/// Rewrites the trailing checksum so that a deliberately edited file passes the CRC check.
+fn reseal(bytes: &mut [u8]) {
+    let body = bytes.len() - 4;
+    let crc = crc32(&bytes[..body]);
+    bytes[body..].copy_from_slice(&crc.to_le_bytes());
+}
+
+fn read_error(bytes: &[u8]) -> ModelError {
+    model::read(bytes, Role::Generator, &mut blank()).unwrap_err()
+}
+
+#[test]
+fn round_trip_is_exact_and_the_layout_is_as_documented() {
+    let original = generator(1);
+    let bytes = file_of(&original);
+    // 12-byte header, 12 bytes a layer, 4 bytes a parameter, 4-byte CRC.
+    assert_eq!(bytes.len(), 12 + 12 * 3 + 4 * G::PARAMS + 4);
+    assert_eq!(&bytes[..4], b"PGAN");
+    assert_eq!(u16::from_le_bytes([bytes[4], bytes[5]]), model::VERSION);
+    assert_eq!(bytes[8], 3);
+    // Layer 1 record: 16 → 8, LeakyReLU (code 2) with α = 0.2.
+    assert_eq!(&bytes[24..29], &[16, 0, 8, 0, 2]);
+    assert_eq!(f32::from_le_bytes(bytes[32..36].try_into().unwrap()), 0.2);
+    // First parameter: layer 0's w[0][0].
+    assert_eq!(
+        f32::from_le_bytes(bytes[48..52].try_into().unwrap()),
+        original.0.weight[0][0]
+    );
+    let stored = u32::from_le_bytes(bytes[bytes.len() - 4..].try_into().unwrap());
+    assert_eq!(stored, crc32(&bytes[..bytes.len() - 4]));
+
+    let mut loaded = blank();
+    let summary = model::read(&bytes, Role::Generator, &mut loaded).unwrap();
+    assert_eq!(param_bits(&loaded), param_bits(&original));
+    assert_eq!(loaded, original);
+    assert_eq!(
+        (summary.params, summary.layer_count, summary.len),
+        (G::PARAMS, 3, bytes.len())
+    );
+    assert_eq!(summary.layers()[2].activation, Tanh);
+    assert_eq!(summary.checksum, stored);
+}
+
+#[test]
+fn every_defect_has_its_own_error() {
+    let good = file_of(&generator(2));
+
+    let mut bad_magic = good.clone();
+    bad_magic[..4].copy_from_slice(b"GIF8");
+    assert_eq!(
+        read_error(&bad_magic),
+        ModelError::BadMagic { found: *b"GIF8" }
+    );
+
+    let mut newer = good.clone();
+    newer[4..6].copy_from_slice(&7u16.to_le_bytes());
+    assert_eq!(
+        read_error(&newer),
+        ModelError::UnsupportedVersion {
+            found: 7,
+            supported: 1
+        }
+    );
+
+    let truncated = &good[..good.len() - 10];
+    assert_eq!(
+        read_error(truncated),
+        ModelError::Length {
+            expected: good.len(),
+            found: good.len() - 10
+        }
+    );
+    let mut longer = good.clone();
+    longer.push(0);
+    assert!(matches!(read_error(&longer), ModelError::Length { .. }));
+
+    let mut flipped = good.clone();
+    flipped[100] ^= 0x10;
+    assert!(matches!(
+        read_error(&flipped),
+        ModelError::ChecksumMismatch { .. }
+    ));
+
+    let mut unknown_activation = good.clone();
+    unknown_activation[12 + 12 + 4] = 9;
+    reseal(&mut unknown_activation);
+    assert_eq!(
+        read_error(&unknown_activation),
+        ModelError::UnknownActivation { layer: 1, code: 9 }
+    );
+
+    let mut negative_slope = good.clone();
+    negative_slope[32..36].copy_from_slice(&(-0.5f32).to_le_bytes());
+    reseal(&mut negative_slope);
+    assert_eq!(
+        read_error(&negative_slope),
+        ModelError::InvalidSlope {
+            layer: 1,
+            alpha: -0.5
+        }
+    );
+
+    let mut not_finite = good.clone();
+    let third_param = 48 + 4 * 2;
+    not_finite[third_param..third_param + 4].copy_from_slice(&f32::NAN.to_le_bytes());
+    reseal(&mut not_finite);
+    assert_eq!(
+        read_error(&not_finite),
+        ModelError::NonFinite { layer: 0, index: 2 }
+    );
+
+    let mut unknown_dtype = good.clone();
+    unknown_dtype[6] = 42;
+    reseal(&mut unknown_dtype);
+    assert_eq!(
+        read_error(&unknown_dtype),
+        ModelError::UnknownDtype { code: 42 }
+    );
+
+    let mut discriminator_file = good.clone();
+    discriminator_file[7] = 1;
+    reseal(&mut discriminator_file);
+    assert_eq!(
+        read_error(&discriminator_file),
+        ModelError::RoleMismatch {
+            expected: Role::Generator,
+            found: Role::Discriminator
+        }
+    );
+
+    // Layer 1 claims 15 inputs while layer 0 has 16 outputs; the file is given the matching
+    // length (8 weights fewer) and a valid checksum, so only the chain is wrong.
+    let mut broken = good.clone();
+    broken[24..26].copy_from_slice(&15u16.to_le_bytes());
+    broken.truncate(broken.len() - 4 * 8);
+    reseal(&mut broken);
+    assert_eq!(
+        model::summarize(&broken).unwrap_err(),
+        ModelError::BrokenChain { layer: 1 }
+    );
+
+    let mut other_shape: Mlp3<2, 16, 4, 2> = init(
+        (Dense::new(Relu), (Dense::new(Relu), Dense::new(Identity))),
+        3,
+    );
+    assert_eq!(
+        model::read(&good, Role::Generator, &mut other_shape).unwrap_err(),
+        ModelError::ShapeMismatch {
+            layer: 1,
+            expected: (16, 4),
+            found: (16, 8)
+        }
+    );
+    let mut two_layers: (Dense<2, 16>, Dense<16, 2>) = (Dense::new(Relu), Dense::new(Identity));
+    assert_eq!(
+        model::read(&good, Role::Generator, &mut two_layers).unwrap_err(),
+        ModelError::LayerCount {
+            expected: 2,
+            found: 3
+        }
+    );
+
+    let mut small = [0u8; 16];
+    assert_eq!(
+        model::write(&generator(2), Role::Generator, &mut small).unwrap_err(),
+        ModelError::BufferTooSmall {
+            needed: good.len(),
+            available: 16
+        }
+    );
+}
+
+#[test]
+fn a_failed_read_leaves_the_network_unchanged() {
+    let mut network = generator(4);
+    let before = param_bits(&network);
+    let mut file = file_of(&generator(5));
+    let last_param = file.len() - 8;
+    file[last_param..last_param + 4].copy_from_slice(&f32::INFINITY.to_le_bytes());
+    reseal(&mut file);
+    assert!(matches!(
+        model::read(&file, Role::Generator, &mut network),
+        Err(ModelError::NonFinite { layer: 2, .. })
+    ));
+    assert_eq!(param_bits(&network), before);
+}
+
+#[test]
+fn every_truncation_is_an_error() {
+    let good = file_of(&generator(6));
+    for len in 0..good.len() {
+        assert!(
+            matches!(read_error(&good[..len]), ModelError::Length { .. }),
+            "length {len}"
+        );
+    }
+}
+
+#[test]
+fn errors_explain_themselves() {
+    let message = ModelError::ShapeMismatch {
+        layer: 1,
+        expected: (16, 4),
+        found: (16, 8),
+    }
+    .to_string();
+    assert_eq!(message, "layer 1: expected 16→4, found 16→8");
+    let message = ModelError::UnsupportedVersion {
+        found: 7,
+        supported: 1,
+    }
+    .to_string();
+    assert!(
+        message.contains('7') && message.contains("newer"),
+        "{message}"
+    );
+}
+
+proptest! {
+    #[test]
+    fn round_trip_any_network(seed in any::<u64>()) {
+        let original = generator(seed);
+        let mut loaded = blank();
+        model::read(&file_of(&original), Role::Generator, &mut loaded).unwrap();
+        prop_assert_eq!(param_bits(&loaded), param_bits(&original));
+    }
+
+    #[test]
+    fn any_single_byte_change_is_caught(seed in any::<u64>(), position in 0usize..1000, flip in 1u8..=255) {
+        let mut bytes = file_of(&generator(seed));
+        let position = position % bytes.len();
+        bytes[position] ^= flip;
+        prop_assert!(model::summarize(&bytes).is_err());
+    }
+
+    #[test]
+    fn arbitrary_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..600), magic in any::<bool>()) {
+        let mut bytes = bytes;
+        if magic && bytes.len() >= 12 {
+            bytes[..4].copy_from_slice(b"PGAN");
+            bytes[4] = 1;
+            bytes[5] = 0;
+            bytes[8] %= 9;
+        }
+        let _ = model::summarize(&bytes);
+        let _ = model::read(&bytes, Role::Generator, &mut blank());
+    }
+}
