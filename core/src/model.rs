@@ -96,6 +96,32 @@ impl ModelSummary {
     pub fn layers(&self) -> &[LayerInfo] {
         &self.layers[..self.layer_count]
     }
+
+    /// The parameters of the file this summary describes, in file order: layer by layer,
+    /// weights input-major, then biases.
+    ///
+    /// # Examples
+    /// ```
+    /// use picogan::model::{self, Role};
+    /// use picogan::{Activation, Dense};
+    /// let mut layer = Dense::<1, 2>::new(Activation::Identity);
+    /// layer.weight = [[0.5, -1.0]];
+    /// layer.bias = [2.0, 0.25];
+    /// let mut file = [0u8; model::encoded_len::<Dense<1, 2>>()];
+    /// model::write(&layer, Role::Generator, &mut file).unwrap();
+    /// let summary = model::summarize(&file).unwrap();
+    /// let values: Vec<f32> = summary.parameters(&file).collect();
+    /// assert_eq!(values, [0.5, -1.0, 2.0, 0.25]);
+    /// ```
+    pub fn parameters<'a>(&self, bytes: &'a [u8]) -> impl Iterator<Item = f32> + 'a {
+        let start = HEADER_LEN + LAYER_RECORD_LEN * self.layer_count;
+        let end = start + 4 * self.params;
+        bytes
+            .get(start..end)
+            .unwrap_or(&[])
+            .chunks_exact(4)
+            .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+    }
 }
 
 /// Everything that can be wrong with a model file, or with writing one.

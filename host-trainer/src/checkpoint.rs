@@ -1,0 +1,212 @@
+//! Checkpoints: everything a run needs to continue exactly where it stopped.
+//!
+//! File layout: magic `PGCK`, u32 format version, u32 length of a JSON header (the recipe, the
+//! step reached, Adam's step counters and the loss history), the header, then seven networks in
+//! the model-file format (each with its own shape check and CRC-32): G, D, the EMA of G, and
+//! Adam's m and v for G and for D. Floats in the JSON header are written in their shortest
+//! round-trip form, so every bit survives.
+
+use std::path::Path;
+
+use anyhow::{Context, Result, bail, ensure};
+use picogan::Layer;
+use picogan::model::{self, Role};
+use picogan::optim::AdamState;
+use serde::{Deserialize, Serialize};
+
+use crate::files::write_atomic;
+use crate::recipe::Recipe;
+
+const MAGIC: &[u8; 4] = b"PGCK";
+const VERSION: u32 = 1;
+
+/// One point of the loss curves.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LossRecord {
+    /// Generator updates done.
+    pub step: u32,
+    /// Discriminator loss (real + fake, without R1).
+    pub discriminator: f32,
+    /// Generator loss.
+    pub generator: f32,
+    /// R1 penalty.
+    pub r1: f32,
+}
+
+/// Adam's scalar state.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+struct AdamScalars {
+    step: u32,
+    beta1_power: f32,
+    beta2_power: f32,
+}
+
+impl AdamScalars {
+    fn of<N>(state: &AdamState<N>) -> Self {
+        Self {
+            step: state.step,
+            beta1_power: state.beta1_power,
+            beta2_power: state.beta2_power,
+        }
+    }
+
+    fn restore<N>(self, state: &mut AdamState<N>) {
+        state.step = self.step;
+        state.beta1_power = self.beta1_power;
+        state.beta2_power = self.beta2_power;
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct Header {
+    recipe: Recipe,
+    step: u32,
+    generator_adam: AdamScalars,
+    discriminator_adam: AdamScalars,
+    history: Vec<LossRecord>,
+}
+
+/// The state of a run, borrowed from the training loop.
+pub struct State<'a, G, D> {
+    /// Settings.
+    pub recipe: &'a Recipe,
+    /// Generator updates done.
+    pub step: u32,
+    /// The generator.
+    pub generator: &'a mut G,
+    /// The discriminator.
+    pub discriminator: &'a mut D,
+    /// The moving average of G.
+    pub ema: &'a mut G,
+    /// G's Adam state.
+    pub generator_adam: &'a mut AdamState<G>,
+    /// D's Adam state.
+    pub discriminator_adam: &'a mut AdamState<D>,
+    /// The loss curves so far.
+    pub history: &'a mut Vec<LossRecord>,
+}
+
+fn push_network<N: Layer>(bytes: &mut Vec<u8>, network: &N, role: Role) -> Result<()> {
+    let start = bytes.len();
+    bytes.resize(start + model::encoded_len::<N>(), 0);
+    model::write(network, role, &mut bytes[start..])?;
+    Ok(())
+}
+
+fn take_network<N: Layer>(
+    bytes: &mut &[u8],
+    role: Role,
+    network: &mut N,
+    what: &str,
+) -> Result<()> {
+    let len = model::encoded_len::<N>();
+    ensure!(bytes.len() >= len, "checkpoint is truncated in {what}");
+    let (blob, rest) = bytes.split_at(len);
+    model::read(blob, role, network).with_context(|| format!("checkpoint's {what}"))?;
+    *bytes = rest;
+    Ok(())
+}
+
+/// Writes the state to `path` atomically.
+pub fn save<G: Layer, D: Layer>(path: &Path, state: &State<'_, G, D>) -> Result<()> {
+    let header = serde_json::to_vec(&Header {
+        recipe: state.recipe.clone(),
+        step: state.step,
+        generator_adam: AdamScalars::of(state.generator_adam),
+        discriminator_adam: AdamScalars::of(state.discriminator_adam),
+        history: state.history.clone(),
+    })?;
+    let mut bytes = Vec::new();
+    bytes.extend_from_slice(MAGIC);
+    bytes.extend_from_slice(&VERSION.to_le_bytes());
+    bytes.extend_from_slice(&u32::try_from(header.len())?.to_le_bytes());
+    bytes.extend_from_slice(&header);
+    push_network(&mut bytes, &*state.generator, Role::Generator)?;
+    push_network(&mut bytes, &*state.discriminator, Role::Discriminator)?;
+    push_network(&mut bytes, &*state.ema, Role::Generator)?;
+    push_network(&mut bytes, &state.generator_adam.m, Role::Generator)?;
+    push_network(&mut bytes, &state.generator_adam.v, Role::Generator)?;
+    push_network(&mut bytes, &state.discriminator_adam.m, Role::Discriminator)?;
+    push_network(&mut bytes, &state.discriminator_adam.v, Role::Discriminator)?;
+    write_atomic(path, &bytes)
+}
+
+/// Reads only the recipe and step of a checkpoint (to learn the data set's dimension first).
+pub fn peek(path: &Path) -> Result<(Recipe, u32)> {
+    let bytes = std::fs::read(path)
+        .with_context(|| format!("cannot read checkpoint {}", path.display()))?;
+    let (header, _) =
+        split_header(&bytes).with_context(|| format!("bad checkpoint {}", path.display()))?;
+    Ok((header.recipe, header.step))
+}
+
+fn split_header(bytes: &[u8]) -> Result<(Header, &[u8])> {
+    if bytes.len() < 12 || &bytes[..4] != MAGIC {
+        bail!("not a picogan checkpoint");
+    }
+    let version = u32::from_le_bytes([bytes[4], bytes[5], bytes[6], bytes[7]]);
+    ensure!(
+        version == VERSION,
+        "checkpoint format version {version} is not {VERSION}"
+    );
+    let len = u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]) as usize;
+    let header_bytes = bytes
+        .get(12..12 + len)
+        .context("checkpoint is truncated in its header")?;
+    let header: Header = serde_json::from_slice(header_bytes).context("checkpoint header")?;
+    Ok((header, &bytes[12 + len..]))
+}
+
+/// Loads a checkpoint into `state` (whose recipe must equal the saved one); returns the step.
+pub fn load<G: Layer, D: Layer>(path: &Path, state: &mut State<'_, G, D>) -> Result<u32> {
+    let bytes = std::fs::read(path)
+        .with_context(|| format!("cannot read checkpoint {}", path.display()))?;
+    let (header, mut rest) =
+        split_header(&bytes).with_context(|| format!("bad checkpoint {}", path.display()))?;
+    ensure!(
+        &header.recipe == state.recipe,
+        "checkpoint {} was made with another recipe",
+        path.display()
+    );
+    take_network(&mut rest, Role::Generator, state.generator, "generator")?;
+    take_network(
+        &mut rest,
+        Role::Discriminator,
+        state.discriminator,
+        "discriminator",
+    )?;
+    take_network(&mut rest, Role::Generator, state.ema, "generator average")?;
+    take_network(
+        &mut rest,
+        Role::Generator,
+        &mut state.generator_adam.m,
+        "generator's Adam m",
+    )?;
+    take_network(
+        &mut rest,
+        Role::Generator,
+        &mut state.generator_adam.v,
+        "generator's Adam v",
+    )?;
+    take_network(
+        &mut rest,
+        Role::Discriminator,
+        &mut state.discriminator_adam.m,
+        "discriminator's Adam m",
+    )?;
+    take_network(
+        &mut rest,
+        Role::Discriminator,
+        &mut state.discriminator_adam.v,
+        "discriminator's Adam v",
+    )?;
+    ensure!(
+        rest.is_empty(),
+        "checkpoint {} has trailing bytes",
+        path.display()
+    );
+    header.generator_adam.restore(state.generator_adam);
+    header.discriminator_adam.restore(state.discriminator_adam);
+    *state.history = header.history;
+    Ok(header.step)
+}

@@ -1,0 +1,417 @@
+//! What each subcommand does. Networks have compile-time shapes, so each command that touches a
+//! network dispatches on the data's dimension through [`ForDim`].
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, ensure};
+use picogan::Layer;
+use picogan::model::{self, Role};
+use picogan::rng::{NoiseRng, SeedableRng};
+use picogan::sample as draw;
+use serde::Serialize;
+
+use crate::checkpoint::{self, LossRecord};
+use crate::data::Dataset;
+use crate::eval::{self, Report};
+use crate::files::write_atomic;
+use crate::progress::Progress;
+use crate::recipe::{Discriminator, Generator, NOISE_DIM, Recipe};
+use crate::train::{self, CHECKPOINT};
+use crate::{EvalArgs, ExportArgs, InfoArgs, SampleArgs, TrainArgs, export, plot};
+
+/// Work that needs the data dimension X as a constant.
+trait ForDim {
+    type Output;
+    fn run<const X: usize>(self) -> Result<Self::Output>;
+}
+
+/// Fails unless the trainer's networks are built for `dim` values per sample.
+fn check_dim(dim: usize) -> Result<()> {
+    ensure!(
+        matches!(dim, 1 | 2),
+        "data of dimension {dim} is not supported: the trainer's networks take 1 or 2 values per sample"
+    );
+    Ok(())
+}
+
+/// Runs `task` with X = `dim`, for the dimensions the trainer's networks are built for.
+fn for_dim<T: ForDim>(dim: usize, task: T) -> Result<T::Output> {
+    check_dim(dim)?;
+    match dim {
+        1 => task.run::<1>(),
+        _ => task.run::<2>(),
+    }
+}
+
+/// Reads a generator of this trainer's architecture from a model file.
+fn load_generator<const X: usize>(path: &Path) -> Result<Generator<X>> {
+    let bytes =
+        std::fs::read(path).with_context(|| format!("cannot read model {}", path.display()))?;
+    let mut generator = train::new_generator::<X>();
+    model::read(&bytes, Role::Generator, &mut generator)
+        .with_context(|| format!("{} is not a usable generator", path.display()))?;
+    Ok(generator)
+}
+
+/// The data dimension of a generator file (its last layer's outputs), after validating it.
+fn generator_dim(path: &Path) -> Result<usize> {
+    let bytes =
+        std::fs::read(path).with_context(|| format!("cannot read model {}", path.display()))?;
+    let summary = model::summarize(&bytes)
+        .with_context(|| format!("{} is not a valid model file", path.display()))?;
+    ensure!(
+        summary.role == Role::Generator,
+        "{} holds a discriminator, not a generator",
+        path.display()
+    );
+    let first = summary.layers().first().map_or(0, |l| l.inputs);
+    ensure!(
+        first == NOISE_DIM,
+        "{} takes {first} noise inputs; this trainer's generators take {NOISE_DIM}",
+        path.display()
+    );
+    Ok(summary.layers().last().map_or(0, |l| l.outputs))
+}
+
+/// `n` samples of `generator`, flattened, from noise seeded by `seed`.
+fn generate<const X: usize>(generator: &Generator<X>, n: usize, seed: u64) -> Vec<f32> {
+    let mut rng = NoiseRng::seed_from_u64(seed);
+    (0..n).flat_map(|_| draw(generator, &mut rng)).collect()
+}
+
+/// Seeds of the evaluation draws, derived from one evaluation seed.
+fn evaluation_seeds(seed: u64) -> (u64, u64, u64) {
+    (seed ^ 0x5EED_0001, seed ^ 0x5EED_0002, seed ^ 0x5EED_0003)
+}
+
+/// The generator's metrics next to a second real set's, against one real reference set.
+fn evaluate<const X: usize>(
+    generator: &Generator<X>,
+    dataset: &Dataset,
+    n: usize,
+    seed: u64,
+) -> (Report, Vec<f32>, Vec<f32>) {
+    let (noise_seed, reference_seed, second_seed) = evaluation_seeds(seed);
+    let generated = generate(generator, n, noise_seed);
+    let real = dataset.samples(&mut NoiseRng::seed_from_u64(reference_seed), n);
+    let second = dataset.samples(&mut NoiseRng::seed_from_u64(second_seed), n);
+    let median = eval::median_distance(&real, X);
+    let bandwidths: Vec<f64> = eval::MMD_BANDWIDTH_FACTORS
+        .iter()
+        .map(|f| f * median)
+        .collect();
+    let report = Report {
+        dataset: dataset.name(),
+        samples: n,
+        seed,
+        generator: eval::evaluate(&generated, &real, X, dataset, &bandwidths),
+        real_reference: eval::evaluate(&second, &real, X, dataset, &bandwidths),
+    };
+    (report, generated, real)
+}
+
+fn default_out(recipe: &Recipe) -> PathBuf {
+    let name = Path::new(&recipe.dataset)
+        .file_stem()
+        .map_or_else(|| "data".to_string(), |s| s.to_string_lossy().into_owned());
+    PathBuf::from("out").join(format!("{name}-seed{}", recipe.seed))
+}
+
+/// The recipe of `args`: the data set's default with every given flag applied.
+fn recipe_of(args: &TrainArgs) -> Result<Recipe> {
+    let mut recipe = Recipe::default_for(&args.dataset);
+    if let Some(v) = args.steps {
+        recipe.steps = v;
+    }
+    if let Some(v) = args.seed {
+        recipe.seed = v;
+    }
+    if let Some(v) = args.loss {
+        recipe.loss = v;
+    }
+    if let Some(v) = args.r1_gamma {
+        recipe.r1_gamma = v;
+    }
+    if let Some(v) = args.lr {
+        recipe.generator_lr = v;
+    }
+    if let Some(v) = args.d_lr {
+        recipe.discriminator_lr = v;
+    }
+    if let Some(v) = args.d_steps {
+        recipe.discriminator_steps = v;
+    }
+    if let Some(v) = args.ema_decay {
+        recipe.ema_decay = v;
+    }
+    if let Some(v) = args.lr_decay {
+        recipe.lr_decay_fraction = v;
+    }
+    if let Some(v) = args.checkpoint_every {
+        recipe.checkpoint_every = v;
+    }
+    recipe.save_discriminator = args.save_discriminator;
+    recipe.validate()?;
+    Ok(recipe)
+}
+
+/// What `metrics.json` holds.
+#[derive(Serialize)]
+struct MetricsFile<'a> {
+    metrics: &'a Report,
+    training: TrainingFigures,
+    losses: &'a [LossRecord],
+}
+
+#[derive(Serialize)]
+struct TrainingFigures {
+    steps: u32,
+    seconds_this_invocation: f64,
+    steps_per_second: f64,
+    generator_parameters: usize,
+    discriminator_parameters: usize,
+}
+
+struct TrainTask {
+    recipe: Recipe,
+    dataset: Dataset,
+    out: PathBuf,
+    resume: bool,
+    stop_at: Option<u32>,
+    eval_samples: usize,
+    quiet: bool,
+}
+
+impl ForDim for TrainTask {
+    type Output = ();
+
+    fn run<const X: usize>(self) -> Result<()> {
+        let TrainTask {
+            recipe,
+            dataset,
+            out,
+            resume,
+            stop_at,
+            eval_samples,
+            quiet,
+        } = self;
+        let first_step = if resume {
+            checkpoint::peek(&out.join(CHECKPOINT))?.1
+        } else {
+            0
+        };
+        let mut progress = Progress::new(quiet);
+        let outcome = train::run::<X>(&recipe, &dataset, &out, resume, stop_at, &mut progress)?;
+        let steps_run = outcome.steps_done - first_step;
+        let rate = f64::from(steps_run) / outcome.seconds.max(1e-9);
+        if outcome.steps_done < recipe.steps {
+            println!(
+                "stopped after step {} of {} ({rate:.0} steps/s); continue with: picogan train --resume {}",
+                outcome.steps_done,
+                recipe.steps,
+                out.display()
+            );
+            return Ok(());
+        }
+        let mut written = vec![train::save_model(
+            &out.join("model.pgan"),
+            &outcome.generator,
+            Role::Generator,
+        )?];
+        if recipe.save_discriminator {
+            written.push(train::save_model(
+                &out.join("discriminator.pgan"),
+                &outcome.discriminator,
+                Role::Discriminator,
+            )?);
+        }
+        let (report, generated, real) =
+            evaluate(&outcome.generator, &dataset, eval_samples, recipe.seed);
+        let metrics = MetricsFile {
+            metrics: &report,
+            training: TrainingFigures {
+                steps: outcome.steps_done,
+                seconds_this_invocation: outcome.seconds,
+                steps_per_second: rate,
+                generator_parameters: Generator::<X>::PARAMS,
+                discriminator_parameters: Discriminator::<X>::PARAMS,
+            },
+            losses: &outcome.history,
+        };
+        let metrics_path = out.join("metrics.json");
+        write_atomic(&metrics_path, &serde_json::to_vec_pretty(&metrics)?)?;
+        written.push(metrics_path);
+        written.extend(plot::all(&plot::Inputs {
+            out: &out,
+            dataset: &dataset,
+            dim: X,
+            real: &real,
+            generated: &generated,
+            history: &outcome.history,
+            discriminator: &|x: &[f32]| {
+                let mut point = [0.0; X];
+                point.copy_from_slice(x);
+                picogan::sigmoid(outcome.discriminator.forward(&point)[0])
+            },
+        })?);
+        println!(
+            "trained {} steps on {} in {:.1} s ({rate:.0} steps/s)\n{}",
+            outcome.steps_done,
+            dataset.name(),
+            outcome.seconds,
+            report.to_text()
+        );
+        println!("wrote:");
+        for path in [out.join("config.json")].iter().chain(&written) {
+            println!("  {}", path.display());
+        }
+        Ok(())
+    }
+}
+
+/// `picogan train`.
+pub fn train(args: TrainArgs) -> Result<()> {
+    let (recipe, out, resume) = match &args.resume {
+        Some(dir) => (
+            checkpoint::peek(&dir.join(CHECKPOINT))?.0,
+            dir.clone(),
+            true,
+        ),
+        None => {
+            let recipe = recipe_of(&args)?;
+            let out = args.out.clone().unwrap_or_else(|| default_out(&recipe));
+            (recipe, out, false)
+        }
+    };
+    let dataset = Dataset::open(&recipe.dataset)?;
+    check_dim(dataset.dim())?;
+    std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
+    write_atomic(
+        &out.join("config.json"),
+        &serde_json::to_vec_pretty(&recipe)?,
+    )?;
+    for_dim(
+        dataset.dim(),
+        TrainTask {
+            recipe,
+            out,
+            resume,
+            stop_at: args.stop_at,
+            eval_samples: args.eval_samples,
+            quiet: args.quiet,
+            dataset,
+        },
+    )
+}
+
+struct SampleTask {
+    args: SampleArgs,
+}
+
+impl ForDim for SampleTask {
+    type Output = ();
+
+    fn run<const X: usize>(self) -> Result<()> {
+        let generator = load_generator::<X>(&self.args.model)?;
+        let mut rng = NoiseRng::seed_from_u64(self.args.seed);
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        let result = (0..self.args.n).try_for_each(|_| {
+            let values = draw(&generator, &mut rng).map(|v| v.to_string());
+            writeln!(out, "{}", values.join(","))
+        });
+        match result.and_then(|()| out.flush()) {
+            Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+            other => other.context("cannot write samples"),
+        }
+    }
+}
+
+/// `picogan sample`.
+pub fn sample(args: SampleArgs) -> Result<()> {
+    for_dim(generator_dim(&args.model)?, SampleTask { args })
+}
+
+struct EvalTask {
+    args: EvalArgs,
+    dataset: Dataset,
+}
+
+impl ForDim for EvalTask {
+    type Output = ();
+
+    fn run<const X: usize>(self) -> Result<()> {
+        let generator = load_generator::<X>(&self.args.model)?;
+        ensure!(
+            self.args.n >= 2 * eval::K,
+            "-n must be at least {}",
+            2 * eval::K
+        );
+        let (report, _, _) = evaluate(&generator, &self.dataset, self.args.n, self.args.seed);
+        if self.args.json {
+            println!("{}", serde_json::to_string(&report)?);
+        } else {
+            println!("{}", report.to_text());
+        }
+        Ok(())
+    }
+}
+
+/// `picogan eval`.
+pub fn eval(args: EvalArgs) -> Result<()> {
+    let dataset = Dataset::open(&args.dataset)?;
+    let dim = generator_dim(&args.model)?;
+    ensure!(
+        dim == dataset.dim(),
+        "{} generates {dim}-dimensional samples but {} has {} dimensions",
+        args.model.display(),
+        dataset.name(),
+        dataset.dim()
+    );
+    for_dim(dim, EvalTask { args, dataset })
+}
+
+/// `picogan info`.
+pub fn info(args: InfoArgs) -> Result<()> {
+    let bytes = std::fs::read(&args.file)
+        .with_context(|| format!("cannot read {}", args.file.display()))?;
+    let summary = model::summarize(&bytes)
+        .with_context(|| format!("{} is not a valid model file", args.file.display()))?;
+    let mut architecture = summary
+        .layers()
+        .first()
+        .map_or(String::new(), |l| l.inputs.to_string());
+    for layer in summary.layers() {
+        architecture.push_str(&format!(
+            " -> {} ({})",
+            layer.outputs,
+            export::activation_name(layer.activation)
+        ));
+    }
+    println!("file          {}", args.file.display());
+    println!("role          {:?}", summary.role);
+    println!("architecture  {architecture}");
+    println!("layers        {}", summary.layer_count);
+    println!("parameters    {}", summary.params);
+    println!(
+        "bytes         {} ({} of parameters)",
+        summary.len,
+        4 * summary.params
+    );
+    println!("dtype         {:?}", summary.dtype);
+    println!("format        version {}", summary.version);
+    println!("checksum      crc32 {:08x}", summary.checksum);
+    Ok(())
+}
+
+/// `picogan export`.
+pub fn export(args: ExportArgs) -> Result<()> {
+    let bytes = std::fs::read(&args.model)
+        .with_context(|| format!("cannot read {}", args.model.display()))?;
+    let summary = model::summarize(&bytes)
+        .with_context(|| format!("{} is not a valid model file", args.model.display()))?;
+    let text = export::render(&summary, &bytes, args.format, &args.model)?;
+    write_atomic(&args.out, text.as_bytes())?;
+    println!("wrote {}", args.out.display());
+    Ok(())
+}

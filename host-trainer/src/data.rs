@@ -1,0 +1,260 @@
+//! The data sets: the standard mixtures of GAN papers, a spiral, and any CSV of numbers.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use picogan::math;
+use picogan::mixture::GaussianMixture;
+use picogan::rng::{NoiseRng, Rng, fill_normal, uniform};
+
+/// The 8-Gaussian ring of PacGAN/VEEGAN: means (cos 2πi/8, sin 2πi/8), i = 0..7, σ = 0.01.
+fn ring8() -> GaussianMixture<8, 2> {
+    let means = core::array::from_fn(|i| {
+        let (sin, cos) = math::sin_cos(core::f32::consts::TAU * i as f32 / 8.0);
+        [cos, sin]
+    });
+    GaussianMixture::new(means, 0.01)
+}
+
+/// The 5×5 grid: means {−4, −2, 0, 2, 4}², σ = 0.05.
+fn grid25() -> GaussianMixture<25, 2> {
+    let means = core::array::from_fn(|i| [(i / 5) as f32 * 2.0 - 4.0, (i % 5) as f32 * 2.0 - 4.0]);
+    GaussianMixture::new(means, 0.05)
+}
+
+/// ½N(−2, 0.5²) + ½N(2, 0.5²).
+const BIMODAL: GaussianMixture<2, 1> = GaussianMixture::new([[-2.0], [2.0]], 0.5);
+
+/// Noise of the spiral around its curve.
+const SPIRAL_NOISE: f32 = 0.02;
+
+/// A source of real samples.
+#[derive(Clone, Debug)]
+pub enum Dataset {
+    /// 8 Gaussians on the unit circle.
+    Ring8(GaussianMixture<8, 2>),
+    /// 25 Gaussians on a grid.
+    Grid25(GaussianMixture<25, 2>),
+    /// The 1-D two-mode mixture.
+    Bimodal1d(GaussianMixture<2, 1>),
+    /// A two-turn spiral (one curved manifold, no discrete modes): for t = 4π·√u, u uniform,
+    /// the point (t/4π)·(cos t, sin t) plus N(0, 0.02²) noise in each coordinate.
+    Spiral,
+    /// Rows of a CSV file, drawn uniformly with replacement.
+    Csv {
+        /// Where it came from.
+        path: PathBuf,
+        /// Values per row.
+        dim: usize,
+        /// All rows, flattened.
+        values: Vec<f32>,
+    },
+}
+
+/// The names `--dataset` accepts besides a path to a CSV file.
+pub const NAMES: [&str; 4] = ["ring8", "grid25", "bimodal1d", "spiral"];
+
+/// The modes of a mixture, for the mode-coverage metrics.
+pub struct Modes {
+    /// Mode means, each of the data's dimension.
+    pub means: Vec<Vec<f32>>,
+    /// The common standard deviation.
+    pub std: f32,
+}
+
+impl Dataset {
+    /// A built-in data set by name, or a CSV file by path (anything ending in `.csv`).
+    pub fn open(name: &str) -> Result<Self> {
+        Ok(match name {
+            "ring8" => Dataset::Ring8(ring8()),
+            "grid25" => Dataset::Grid25(grid25()),
+            "bimodal1d" => Dataset::Bimodal1d(BIMODAL),
+            "spiral" => Dataset::Spiral,
+            path if path.ends_with(".csv") => load_csv(Path::new(path))?,
+            other => bail!(
+                "unknown data set '{other}': use one of {} or a path ending in .csv",
+                NAMES.join(", ")
+            ),
+        })
+    }
+
+    /// The name it was opened by.
+    pub fn name(&self) -> String {
+        match self {
+            Dataset::Ring8(_) => "ring8".into(),
+            Dataset::Grid25(_) => "grid25".into(),
+            Dataset::Bimodal1d(_) => "bimodal1d".into(),
+            Dataset::Spiral => "spiral".into(),
+            Dataset::Csv { path, .. } => path.display().to_string(),
+        }
+    }
+
+    /// Values per sample.
+    pub fn dim(&self) -> usize {
+        match self {
+            Dataset::Ring8(_) | Dataset::Grid25(_) | Dataset::Spiral => 2,
+            Dataset::Bimodal1d(_) => 1,
+            Dataset::Csv { dim, .. } => *dim,
+        }
+    }
+
+    /// Draws one sample into `out` (of length [`Dataset::dim`]).
+    pub fn sample_into(&self, rng: &mut NoiseRng, out: &mut [f32]) {
+        match self {
+            Dataset::Ring8(mixture) => out.copy_from_slice(&mixture.sample(rng)),
+            Dataset::Grid25(mixture) => out.copy_from_slice(&mixture.sample(rng)),
+            Dataset::Bimodal1d(mixture) => out.copy_from_slice(&mixture.sample(rng)),
+            Dataset::Spiral => {
+                let t = 2.0 * core::f32::consts::TAU * math::sqrt(uniform(rng));
+                let (sin, cos) = math::sin_cos(t);
+                let radius = t / (2.0 * core::f32::consts::TAU);
+                let mut noise = [0.0; 2];
+                fill_normal(rng, &mut noise);
+                out[0] = radius * cos + SPIRAL_NOISE * noise[0];
+                out[1] = radius * sin + SPIRAL_NOISE * noise[1];
+            }
+            Dataset::Csv { dim, values, .. } => {
+                let rows = (values.len() / dim) as u64;
+                let row = ((u64::from(rng.next_u32()) * rows) >> 32) as usize;
+                out.copy_from_slice(&values[row * dim..(row + 1) * dim]);
+            }
+        }
+    }
+
+    /// `n` samples, flattened.
+    pub fn samples(&self, rng: &mut NoiseRng, n: usize) -> Vec<f32> {
+        let mut values = vec![0.0; n * self.dim()];
+        for sample in values.chunks_exact_mut(self.dim()) {
+            self.sample_into(rng, sample);
+        }
+        values
+    }
+
+    /// The modes, for a mixture of Gaussians.
+    pub fn modes(&self) -> Option<Modes> {
+        fn of<const K: usize, const N: usize>(m: &GaussianMixture<K, N>) -> Modes {
+            Modes {
+                means: m.means.iter().map(|mean| mean.to_vec()).collect(),
+                std: m.std,
+            }
+        }
+        match self {
+            Dataset::Ring8(m) => Some(of(m)),
+            Dataset::Grid25(m) => Some(of(m)),
+            Dataset::Bimodal1d(m) => Some(of(m)),
+            Dataset::Spiral | Dataset::Csv { .. } => None,
+        }
+    }
+}
+
+/// Reads a CSV of numbers: one sample per row, the same number of fields in every row, an
+/// optional header line (a first line that is not all numbers). Blank lines are skipped.
+/// Errors name the file and line.
+pub fn load_csv(path: &Path) -> Result<Dataset> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read data file {}", path.display()))?;
+    parse_csv(path, &text)
+}
+
+fn parse_csv(path: &Path, text: &str) -> Result<Dataset> {
+    let mut values = Vec::new();
+    let mut dim = None;
+    for (index, line) in text.lines().enumerate() {
+        let line_number = index + 1;
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        let fields: Vec<&str> = line.split(',').map(str::trim).collect();
+        let parsed: Vec<Result<f32, _>> = fields.iter().map(|f| f.parse::<f32>()).collect();
+        if dim.is_none() && index == 0 && parsed.iter().any(Result::is_err) {
+            continue; // header
+        }
+        let expected = *dim.get_or_insert(fields.len());
+        if fields.len() != expected {
+            bail!(
+                "{}:{line_number}: expected {expected} fields, found {}",
+                path.display(),
+                fields.len()
+            );
+        }
+        for (column, (field, value)) in fields.iter().zip(parsed).enumerate() {
+            let value = value.map_err(|_| {
+                anyhow::anyhow!(
+                    "{}:{line_number}: field {} is not a number: '{field}'",
+                    path.display(),
+                    column + 1
+                )
+            })?;
+            if !value.is_finite() {
+                bail!(
+                    "{}:{line_number}: field {} is not finite: '{field}'",
+                    path.display(),
+                    column + 1
+                );
+            }
+            values.push(value);
+        }
+    }
+    let Some(dim) = dim else {
+        bail!("{}: no data rows", path.display());
+    };
+    Ok(Dataset::Csv {
+        path: path.to_path_buf(),
+        dim,
+        values,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use picogan::rng::SeedableRng;
+
+    #[test]
+    fn ring_has_eight_distinct_modes_on_the_unit_circle() {
+        let modes = ring8().means;
+        for (i, [x, y]) in modes.iter().enumerate() {
+            assert!((x * x + y * y - 1.0).abs() < 1e-6);
+            for [u, v] in &modes[..i] {
+                assert!((x - u).hypot(y - v) > 0.7, "mode {i} repeats");
+            }
+        }
+    }
+
+    #[test]
+    fn grid_covers_the_25_points() {
+        let means = grid25().means;
+        for a in [-4.0, -2.0, 0.0, 2.0, 4.0] {
+            for b in [-4.0, -2.0, 0.0, 2.0, 4.0] {
+                assert!(means.contains(&[a, b]));
+            }
+        }
+    }
+
+    #[test]
+    fn csv_errors_name_file_and_line() {
+        let path = Path::new("d.csv");
+        let error = parse_csv(path, "x,y\n1,2\n3\n").unwrap_err().to_string();
+        assert_eq!(error, "d.csv:3: expected 2 fields, found 1");
+        let error = parse_csv(path, "1,2\n3,abc\n").unwrap_err().to_string();
+        assert_eq!(error, "d.csv:2: field 2 is not a number: 'abc'");
+        let error = parse_csv(path, "1,2\n3,inf\n").unwrap_err().to_string();
+        assert_eq!(error, "d.csv:2: field 2 is not finite: 'inf'");
+        let error = parse_csv(path, "a,b\n\n").unwrap_err().to_string();
+        assert_eq!(error, "d.csv: no data rows");
+        let Dataset::Csv { dim, values, .. } = parse_csv(path, "a,b\n1,2\n\n3,4\n").unwrap() else {
+            panic!("not a CSV data set");
+        };
+        assert_eq!((dim, values), (2, vec![1.0, 2.0, 3.0, 4.0]));
+    }
+
+    #[test]
+    fn spiral_stays_near_its_curve() {
+        let mut rng = NoiseRng::seed_from_u64(0);
+        for point in Dataset::Spiral.samples(&mut rng, 500).chunks_exact(2) {
+            let radius = point[0].hypot(point[1]);
+            assert!(radius < 1.1, "{point:?}");
+        }
+    }
+}

@@ -1,0 +1,191 @@
+//! `picogan`: train, evaluate, plot and export tiny GANs built on the picogan core.
+
+mod checkpoint;
+mod commands;
+mod data;
+mod eval;
+mod export;
+mod files;
+mod plot;
+mod progress;
+mod recipe;
+mod train;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::recipe::LossName;
+
+/// Tiny GANs for microcontrollers: train on the workstation, export to the device.
+#[derive(Parser)]
+#[command(name = "picogan", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Train a generator (default: the 8-Gaussian ring) and write its model, metrics and plots.
+    Train(TrainArgs),
+    /// Print N samples of a generator as CSV, one sample per line, in shortest round-trip form.
+    Sample(SampleArgs),
+    /// Measure a generator against a data set (mode coverage, MMD, precision/recall, density/coverage).
+    Eval(EvalArgs),
+    /// Describe a model file: architecture, parameters, bytes, dtype, checksum.
+    Info(InfoArgs),
+    /// Write a model's weights as a Rust source file or a C header.
+    Export(ExportArgs),
+}
+
+/// Settings of `picogan train`. Unset ones take the data set's default recipe.
+#[derive(clap::Args)]
+pub struct TrainArgs {
+    /// Data set: ring8, grid25, bimodal1d, spiral, or a path to a CSV file.
+    #[arg(long, default_value = "ring8")]
+    pub dataset: String,
+    /// Generator updates [default: 20000].
+    #[arg(long)]
+    pub steps: Option<u32>,
+    /// Seed of every random draw [default: 0].
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Output folder [default: out/DATASET-seedSEED].
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Continue the run whose checkpoint is in this folder (its settings come from the checkpoint).
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["steps", "seed", "out", "loss", "r1_gamma", "lr", "d_lr", "d_steps", "ema_decay", "lr_decay", "dataset"])]
+    pub resume: Option<PathBuf>,
+    /// Adversarial loss [default: non-saturating].
+    #[arg(long, value_enum)]
+    pub loss: Option<LossName>,
+    /// Weight of the R1 penalty [default: 1 for grid25, 0.1 otherwise].
+    #[arg(long)]
+    pub r1_gamma: Option<f32>,
+    /// Generator learning rate [default: 0.001].
+    #[arg(long)]
+    pub lr: Option<f32>,
+    /// Discriminator learning rate [default: 0.001].
+    #[arg(long)]
+    pub d_lr: Option<f32>,
+    /// Discriminator updates per generator update [default: 1].
+    #[arg(long)]
+    pub d_steps: Option<u32>,
+    /// Decay of the weight average of G that is saved; 0 saves the raw G [default: 0.999].
+    #[arg(long)]
+    pub ema_decay: Option<f32>,
+    /// Fraction of final steps over which learning rates fall to 0 [default: 0.3].
+    #[arg(long)]
+    pub lr_decay: Option<f32>,
+    /// Steps between checkpoints [default: 1000].
+    #[arg(long)]
+    pub checkpoint_every: Option<u32>,
+    /// Also save the discriminator as discriminator.pgan.
+    #[arg(long)]
+    pub save_discriminator: bool,
+    /// Stop after the checkpoint of this step, as if interrupted (continue with --resume).
+    #[arg(long, value_name = "STEP")]
+    pub stop_at: Option<u32>,
+    /// Samples for the final evaluation.
+    #[arg(short = 'n', long, default_value_t = 2500)]
+    pub eval_samples: usize,
+    /// No progress output.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// Settings of `picogan sample`.
+#[derive(clap::Args)]
+pub struct SampleArgs {
+    /// Model file (a generator).
+    #[arg(long)]
+    pub model: PathBuf,
+    /// Number of samples.
+    #[arg(short = 'n', long)]
+    pub n: usize,
+    /// Seed of the noise.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+}
+
+/// Settings of `picogan eval`.
+#[derive(clap::Args)]
+pub struct EvalArgs {
+    /// Model file (a generator).
+    #[arg(long)]
+    pub model: PathBuf,
+    /// Data set to compare against: ring8, grid25, bimodal1d, spiral, or a CSV path.
+    #[arg(long)]
+    pub dataset: String,
+    /// Samples per set.
+    #[arg(short = 'n', long, default_value_t = 2500)]
+    pub n: usize,
+    /// Seed of the evaluation draws.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Settings of `picogan info`.
+#[derive(clap::Args)]
+pub struct InfoArgs {
+    /// Model file.
+    pub file: PathBuf,
+}
+
+/// Output formats of `picogan export`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    /// A Rust source file with the network as a `static` picogan value.
+    Rust,
+    /// A C header with the weights as `static const float` arrays.
+    C,
+}
+
+/// Settings of `picogan export`.
+#[derive(clap::Args)]
+pub struct ExportArgs {
+    /// Model file.
+    #[arg(long)]
+    pub model: PathBuf,
+    /// Output language.
+    #[arg(long, value_enum)]
+    pub format: ExportFormat,
+    /// Output file.
+    #[arg(long)]
+    pub out: PathBuf,
+}
+
+/// Training keeps networks, gradients and batch traces by value; a large stack holds them.
+const STACK_BYTES: usize = 256 << 20;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let worker = std::thread::Builder::new()
+        .stack_size(STACK_BYTES)
+        .spawn(move || match cli.command {
+            Command::Train(args) => commands::train(args),
+            Command::Sample(args) => commands::sample(args),
+            Command::Eval(args) => commands::eval(args),
+            Command::Info(args) => commands::info(args),
+            Command::Export(args) => commands::export(args),
+        });
+    let result = match worker.map(|handle| handle.join()) {
+        Ok(Ok(result)) => result,
+        Ok(Err(_)) => Err(anyhow::anyhow!(
+            "internal error: the worker thread panicked"
+        )),
+        Err(error) => Err(anyhow::anyhow!("cannot start the worker thread: {error}")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

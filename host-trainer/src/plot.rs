@@ -1,0 +1,336 @@
+//! PNG plots of a run: samples over the data, the discriminator's D(x), the losses, the modes.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Result, anyhow};
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use crate::checkpoint::LossRecord;
+use crate::data::Dataset;
+use crate::files::write_atomic;
+
+const SIZE: (u32, u32) = (800, 600);
+const REAL: RGBAColor = RGBAColor(90, 90, 90, 0.5);
+const FAKE: RGBAColor = RGBAColor(30, 100, 220, 0.6);
+
+/// What the plots are drawn from.
+pub struct Inputs<'a> {
+    /// Output folder.
+    pub out: &'a Path,
+    /// The data set.
+    pub dataset: &'a Dataset,
+    /// Values per sample (1 or 2).
+    pub dim: usize,
+    /// Real samples, flattened.
+    pub real: &'a [f32],
+    /// Generated samples, flattened.
+    pub generated: &'a [f32],
+    /// Loss records.
+    pub history: &'a [LossRecord],
+    /// D(x) = σ(logit) at a point.
+    pub discriminator: &'a dyn Fn(&[f32]) -> f32,
+}
+
+/// Draws every plot that applies and returns their paths.
+pub fn all(inputs: &Inputs<'_>) -> Result<Vec<PathBuf>> {
+    let mut written = vec![
+        draw(inputs.out, "samples.png", |area| samples(area, inputs))?,
+        draw(inputs.out, "discriminator.png", |area| {
+            discriminator(area, inputs)
+        })?,
+        draw(inputs.out, "losses.png", |area| {
+            losses(area, inputs.history)
+        })?,
+    ];
+    if inputs.dataset.modes().is_some() {
+        written.push(draw(inputs.out, "modes.png", |area| modes(area, inputs))?);
+    }
+    Ok(written)
+}
+
+type Area<'a> = DrawingArea<BitMapBackend<'a>, Shift>;
+
+/// Renders into memory, then writes the PNG atomically.
+fn draw(out: &Path, name: &str, plot: impl FnOnce(&Area<'_>) -> Result<()>) -> Result<PathBuf> {
+    let mut pixels = vec![0u8; (SIZE.0 * SIZE.1 * 3) as usize];
+    {
+        let area = BitMapBackend::with_buffer(&mut pixels, SIZE).into_drawing_area();
+        area.fill(&WHITE).map_err(|e| anyhow!("{name}: {e}"))?;
+        plot(&area)?;
+        area.present().map_err(|e| anyhow!("{name}: {e}"))?;
+    }
+    let path = out.join(name);
+    let mut png = Vec::new();
+    encode_png(&pixels, &mut png)?;
+    write_atomic(&path, &png)?;
+    Ok(path)
+}
+
+/// PNG encoding of an RGB buffer of [`SIZE`], through the `image` crate plotters depends on.
+fn encode_png(pixels: &[u8], png: &mut Vec<u8>) -> Result<()> {
+    use image::ImageEncoder;
+    image::codecs::png::PngEncoder::new(png)
+        .write_image(pixels, SIZE.0, SIZE.1, image::ColorType::Rgb8)
+        .map_err(|e| anyhow!("encoding a PNG: {e}"))
+}
+
+/// (min, max) of coordinate `axis` over the real samples and the central 98% of the generated
+/// ones, padded by 10%.
+fn bounds(inputs: &Inputs<'_>, axis: usize) -> (f32, f32) {
+    let pick =
+        |data: &[f32]| -> Vec<f32> { data.chunks_exact(inputs.dim).map(|p| p[axis]).collect() };
+    let real = pick(inputs.real);
+    let mut fake = pick(inputs.generated);
+    fake.sort_by(f32::total_cmp);
+    let (lo_fake, hi_fake) = if fake.is_empty() {
+        (f32::INFINITY, f32::NEG_INFINITY)
+    } else {
+        (fake[fake.len() / 100], fake[fake.len() * 99 / 100])
+    };
+    let lo = real.iter().copied().fold(lo_fake, f32::min);
+    let hi = real.iter().copied().fold(hi_fake, f32::max);
+    let pad = 0.1 * (hi - lo).max(1e-3);
+    (lo - pad, hi + pad)
+}
+
+fn plot_error<E: std::fmt::Display>(e: E) -> anyhow::Error {
+    anyhow!("drawing a plot: {e}")
+}
+
+fn samples(area: &Area<'_>, inputs: &Inputs<'_>) -> Result<()> {
+    let (x0, x1) = bounds(inputs, 0);
+    if inputs.dim == 1 {
+        return histograms(area, inputs, (x0, x1), None);
+    }
+    let (y0, y1) = bounds(inputs, 1);
+    let mut chart = ChartBuilder::on(area)
+        .caption(
+            format!(
+                "{}: real (grey) and generated (blue)",
+                inputs.dataset.name()
+            ),
+            ("sans-serif", 22),
+        )
+        .margin(10)
+        .x_label_area_size(30)
+        .y_label_area_size(40)
+        .build_cartesian_2d(x0..x1, y0..y1)
+        .map_err(plot_error)?;
+    chart.configure_mesh().draw().map_err(plot_error)?;
+    for (data, color) in [(inputs.real, REAL), (inputs.generated, FAKE)] {
+        chart
+            .draw_series(
+                data.chunks_exact(2)
+                    .map(|p| Circle::new((p[0], p[1]), 2, color.filled())),
+            )
+            .map_err(plot_error)?;
+    }
+    Ok(())
+}
+
+/// Real and generated histograms of 1-D samples, with an optional curve on [0, 1] over them.
+fn histograms(
+    area: &Area<'_>,
+    inputs: &Inputs<'_>,
+    (x0, x1): (f32, f32),
+    curve: Option<&dyn Fn(f32) -> f32>,
+) -> Result<()> {
+    const BINS: usize = 60;
+    let width = (x1 - x0) / BINS as f32;
+    let histogram = |data: &[f32]| -> Vec<f32> {
+        let mut counts = vec![0.0f32; BINS];
+        for &x in data {
+            let bin = ((x - x0) / width).floor();
+            if bin >= 0.0 && (bin as usize) < BINS {
+                counts[bin as usize] += 1.0;
+            }
+        }
+        let peak = counts.iter().copied().fold(1.0, f32::max);
+        counts.iter().map(|c| c / peak).collect()
+    };
+    let title = match curve {
+        Some(_) => format!(
+            "{}: D(x) (red) over real (grey) and generated (blue)",
+            inputs.dataset.name()
+        ),
+        None => format!(
+            "{}: real (grey) and generated (blue)",
+            inputs.dataset.name()
+        ),
+    };
+    let mut chart = ChartBuilder::on(area)
+        .caption(title, ("sans-serif", 22))
+        .margin(10)
+        .x_label_area_size(30)
+        .y_label_area_size(40)
+        .build_cartesian_2d(x0..x1, 0f32..1.05)
+        .map_err(plot_error)?;
+    chart.configure_mesh().draw().map_err(plot_error)?;
+    for (data, color) in [(inputs.real, REAL), (inputs.generated, FAKE)] {
+        let bars = histogram(data).into_iter().enumerate().map(|(i, h)| {
+            let left = x0 + i as f32 * width;
+            Rectangle::new([(left, 0.0), (left + width, h)], color.filled())
+        });
+        chart.draw_series(bars).map_err(plot_error)?;
+    }
+    if let Some(curve) = curve {
+        let points = (0..=400).map(|i| {
+            let x = x0 + (x1 - x0) * i as f32 / 400.0;
+            (x, curve(x))
+        });
+        chart
+            .draw_series(LineSeries::new(points, RED.stroke_width(2)))
+            .map_err(plot_error)?;
+    }
+    Ok(())
+}
+
+/// Blue (0) through white (½) to red (1).
+fn diverging(value: f32) -> RGBColor {
+    let v = value.clamp(0.0, 1.0);
+    let fade = |from: u8, t: f32| (f32::from(from) + (255.0 - f32::from(from)) * t) as u8;
+    if v < 0.5 {
+        let t = v / 0.5;
+        RGBColor(fade(40, t), fade(90, t), fade(200, t).max(200))
+    } else {
+        let t = (1.0 - v) / 0.5;
+        RGBColor(fade(200, t).max(200), fade(40, t), fade(40, t))
+    }
+}
+
+fn discriminator(area: &Area<'_>, inputs: &Inputs<'_>) -> Result<()> {
+    let (x0, x1) = bounds(inputs, 0);
+    if inputs.dim == 1 {
+        let d = |x: f32| (inputs.discriminator)(&[x]);
+        return histograms(area, inputs, (x0, x1), Some(&d));
+    }
+    let (y0, y1) = bounds(inputs, 1);
+    const CELLS: usize = 120;
+    let mut chart = ChartBuilder::on(area)
+        .caption(
+            format!(
+                "{}: D(x), blue 0 to red 1, real samples in black",
+                inputs.dataset.name()
+            ),
+            ("sans-serif", 22),
+        )
+        .margin(10)
+        .x_label_area_size(30)
+        .y_label_area_size(40)
+        .build_cartesian_2d(x0..x1, y0..y1)
+        .map_err(plot_error)?;
+    chart.configure_mesh().draw().map_err(plot_error)?;
+    let (dx, dy) = ((x1 - x0) / CELLS as f32, (y1 - y0) / CELLS as f32);
+    let cells = (0..CELLS)
+        .flat_map(|i| (0..CELLS).map(move |j| (i, j)))
+        .map(|(i, j)| {
+            let (x, y) = (x0 + i as f32 * dx, y0 + j as f32 * dy);
+            let value = (inputs.discriminator)(&[x + dx / 2.0, y + dy / 2.0]);
+            Rectangle::new([(x, y), (x + dx, y + dy)], diverging(value).filled())
+        });
+    chart.draw_series(cells).map_err(plot_error)?;
+    chart
+        .draw_series(
+            inputs
+                .real
+                .chunks_exact(2)
+                .map(|p| Circle::new((p[0], p[1]), 1, BLACK.filled())),
+        )
+        .map_err(plot_error)?;
+    Ok(())
+}
+
+fn losses(area: &Area<'_>, history: &[LossRecord]) -> Result<()> {
+    let last = history.last().map_or(1, |r| r.step) as f32;
+    let values = history
+        .iter()
+        .flat_map(|r| [r.discriminator, r.generator, r.r1]);
+    let (lo, hi) = values.fold((0f32, 1f32), |(lo, hi), v| (lo.min(v), hi.max(v)));
+    let mut chart = ChartBuilder::on(area)
+        .caption("losses: D (red), G (blue), R1 (green)", ("sans-serif", 22))
+        .margin(10)
+        .x_label_area_size(30)
+        .y_label_area_size(50)
+        .build_cartesian_2d(0f32..last, lo..hi * 1.05)
+        .map_err(plot_error)?;
+    chart
+        .configure_mesh()
+        .x_desc("step")
+        .draw()
+        .map_err(plot_error)?;
+    type Curve = fn(&LossRecord) -> f32;
+    let series: [(Curve, RGBColor); 3] = [
+        (|r| r.discriminator, RED),
+        (|r| r.generator, BLUE),
+        (|r| r.r1, GREEN),
+    ];
+    for (value, color) in series {
+        chart
+            .draw_series(LineSeries::new(
+                history.iter().map(|r| (r.step as f32, value(r))),
+                &color,
+            ))
+            .map_err(plot_error)?;
+    }
+    Ok(())
+}
+
+fn modes(area: &Area<'_>, inputs: &Inputs<'_>) -> Result<()> {
+    let Some(modes) = inputs.dataset.modes() else {
+        return Ok(());
+    };
+    let k = modes.means.len();
+    let mut counts = vec![0u32; k];
+    for sample in inputs.generated.chunks_exact(inputs.dim) {
+        let nearest = modes
+            .means
+            .iter()
+            .map(|m| {
+                m.iter()
+                    .zip(sample)
+                    .map(|(a, b)| (a - b) * (a - b))
+                    .sum::<f32>()
+            })
+            .enumerate()
+            .fold(
+                (0, f32::INFINITY),
+                |best, (i, d)| if d < best.1 { (i, d) } else { best },
+            )
+            .0;
+        counts[nearest] += 1;
+    }
+    let n = (inputs.generated.len() / inputs.dim) as f32;
+    let top = counts.iter().copied().max().unwrap_or(1) as f32 * 1.1;
+    let mut chart = ChartBuilder::on(area)
+        .caption(
+            "samples nearest each mode (line: uniform)",
+            ("sans-serif", 22),
+        )
+        .margin(10)
+        .x_label_area_size(30)
+        .y_label_area_size(50)
+        .build_cartesian_2d(0f32..k as f32, 0f32..top)
+        .map_err(plot_error)?;
+    chart
+        .configure_mesh()
+        .x_desc("mode")
+        .draw()
+        .map_err(plot_error)?;
+    chart
+        .draw_series(counts.iter().enumerate().map(|(i, &c)| {
+            Rectangle::new(
+                [(i as f32 + 0.1, 0.0), (i as f32 + 0.9, c as f32)],
+                FAKE.filled(),
+            )
+        }))
+        .map_err(plot_error)?;
+    let uniform = n / k as f32;
+    chart
+        .draw_series(LineSeries::new(
+            [(0.0, uniform), (k as f32, uniform)],
+            BLACK.stroke_width(2),
+        ))
+        .map_err(plot_error)?;
+    Ok(())
+}

@@ -1,0 +1,161 @@
+//! The training recipe: every setting of a run, saved as `config.json` beside its outputs.
+
+use serde::{Deserialize, Serialize};
+
+use picogan::loss::GanLoss;
+
+/// Noise inputs of the generator.
+pub const NOISE_DIM: usize = 2;
+/// Samples per batch.
+pub const BATCH: usize = 256;
+/// G: z (2) → 64 → 64 → 64 → x, ReLU; at most 8,642 parameters for 2-D data.
+pub type Generator<const X: usize> = picogan::Mlp4<NOISE_DIM, 64, 64, 64, X>;
+/// D: x → 128 → 128 → 1 logit, LeakyReLU(0.2).
+pub type Discriminator<const X: usize> = picogan::Mlp3<X, 128, 128, 1>;
+/// The architecture, as `config.json` records it.
+pub const ARCHITECTURE: &str =
+    "G: 2 -> 64 -> 64 -> 64 -> dim (ReLU); D: dim -> 128 -> 128 -> 1 (LeakyReLU 0.2); batch 256";
+
+/// The adversarial loss, by name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum LossName {
+    /// −ln D(G(z)) for G (the default).
+    NonSaturating,
+    /// ln(1 − D(G(z))) for G: the original minimax game.
+    Minimax,
+    /// Least squares (LSGAN).
+    LeastSquares,
+    /// Hinge.
+    Hinge,
+    /// Wasserstein critic (no Lipschitz constraint besides R1).
+    Wasserstein,
+}
+
+impl From<LossName> for GanLoss {
+    fn from(name: LossName) -> Self {
+        match name {
+            LossName::NonSaturating => GanLoss::NonSaturating,
+            LossName::Minimax => GanLoss::Minimax,
+            LossName::LeastSquares => GanLoss::LeastSquares,
+            LossName::Hinge => GanLoss::Hinge,
+            LossName::Wasserstein => GanLoss::Wasserstein,
+        }
+    }
+}
+
+/// Every setting of a training run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Recipe {
+    /// Data set name or CSV path.
+    pub dataset: String,
+    /// Seed of every random draw of the run.
+    pub seed: u64,
+    /// Generator updates.
+    pub steps: u32,
+    /// The adversarial loss.
+    pub loss: LossName,
+    /// Discriminator updates per generator update.
+    pub discriminator_steps: u32,
+    /// Weight γ of the R1 penalty (γ/2)·E‖∇ₓD‖² on real data.
+    pub r1_gamma: f32,
+    /// Adam learning rate of G.
+    pub generator_lr: f32,
+    /// Adam learning rate of D.
+    pub discriminator_lr: f32,
+    /// Adam β₁ of both.
+    pub beta1: f32,
+    /// Adam β₂ of both.
+    pub beta2: f32,
+    /// Fraction of the final steps over which both learning rates fall linearly to 0.
+    pub lr_decay_fraction: f32,
+    /// Decay of the exponential moving average of G's weights (the saved generator); 0 = off.
+    pub ema_decay: f32,
+    /// Steps between checkpoints.
+    pub checkpoint_every: u32,
+    /// Steps between loss records.
+    pub log_every: u32,
+    /// Also write `discriminator.pgan`.
+    pub save_discriminator: bool,
+    /// The (fixed) architecture, for the reader.
+    pub architecture: String,
+}
+
+impl Recipe {
+    /// The default recipe for a data set (see the README for how it was chosen).
+    pub fn default_for(dataset: &str) -> Self {
+        Self {
+            dataset: dataset.to_string(),
+            seed: 0,
+            steps: 20_000,
+            loss: LossName::NonSaturating,
+            discriminator_steps: 1,
+            r1_gamma: if dataset == "grid25" { 1.0 } else { 0.1 },
+            generator_lr: 1e-3,
+            discriminator_lr: 1e-3,
+            beta1: 0.5,
+            beta2: 0.999,
+            lr_decay_fraction: 0.3,
+            ema_decay: 0.999,
+            checkpoint_every: 1000,
+            log_every: 50,
+            save_discriminator: false,
+            architecture: ARCHITECTURE.to_string(),
+        }
+    }
+
+    /// Checks every number is in range; the message names the setting.
+    pub fn validate(&self) -> anyhow::Result<()> {
+        let positive = |name: &str, v: f32| {
+            anyhow::ensure!(
+                v > 0.0 && v.is_finite(),
+                "{name} must be a positive number, got {v}"
+            );
+            Ok(())
+        };
+        positive("generator learning rate", self.generator_lr)?;
+        positive("discriminator learning rate", self.discriminator_lr)?;
+        anyhow::ensure!(self.steps > 0, "steps must be at least 1");
+        anyhow::ensure!(
+            (0.0..1.0).contains(&self.beta1) && (0.0..1.0).contains(&self.beta2),
+            "Adam betas must lie in [0, 1), got {} and {}",
+            self.beta1,
+            self.beta2
+        );
+        anyhow::ensure!(
+            (0.0..=1.0).contains(&self.lr_decay_fraction),
+            "lr decay fraction must lie in [0, 1], got {}",
+            self.lr_decay_fraction
+        );
+        anyhow::ensure!(
+            (0.0..1.0).contains(&self.ema_decay),
+            "EMA decay must lie in [0, 1), got {}",
+            self.ema_decay
+        );
+        anyhow::ensure!(
+            self.r1_gamma >= 0.0 && self.r1_gamma.is_finite(),
+            "R1 gamma must be a finite number >= 0, got {}",
+            self.r1_gamma
+        );
+        anyhow::ensure!(
+            self.checkpoint_every > 0,
+            "checkpoint interval must be at least 1"
+        );
+        anyhow::ensure!(self.log_every > 0, "log interval must be at least 1");
+        Ok(())
+    }
+
+    /// The learning-rate factor at step t (0-based): 1, then falling linearly to 0 over the final
+    /// `lr_decay_fraction` of the steps, as in the PyTorch calibration runs.
+    pub fn lr_factor(&self, step: u32) -> f32 {
+        let steps = self.steps as f32;
+        let decay_steps = steps * self.lr_decay_fraction;
+        let start = steps - decay_steps;
+        if decay_steps <= 0.0 || (step as f32) < start {
+            1.0
+        } else {
+            (1.0 - (step as f32 - start) / decay_steps).max(0.0)
+        }
+    }
+}

@@ -1,0 +1,227 @@
+//! A training run: the core's `GanTrainer` plus the recipe's learning-rate schedule, the moving
+//! average of G, loss records, checkpoints and divergence checks.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+use picogan::model::{self, Role};
+use picogan::optim::Adam;
+use picogan::rng::{NoiseRng, SeedableRng};
+use picogan::{Activation, Dense, GanConfig, GanTrainer, Layer};
+
+use crate::checkpoint::{self, LossRecord, State};
+use crate::data::Dataset;
+use crate::files::write_atomic;
+use crate::progress::Progress;
+use crate::recipe::{BATCH, Discriminator, Generator, Recipe};
+
+/// The checkpoint's file name in the output folder.
+pub const CHECKPOINT: &str = "checkpoint.bin";
+
+/// What a finished (or halted) run leaves behind.
+pub struct Outcome<const X: usize> {
+    /// The averaged generator (the one saved as `model.pgan`).
+    pub generator: Generator<X>,
+    /// The final discriminator.
+    pub discriminator: Discriminator<X>,
+    /// The loss curves.
+    pub history: Vec<LossRecord>,
+    /// Generator updates done.
+    pub steps_done: u32,
+    /// Seconds spent in this invocation.
+    pub seconds: f64,
+}
+
+/// Where a run stops early (`--stop-at`), as if interrupted right after that step's checkpoint.
+pub type StopAt = Option<u32>;
+
+/// A fresh generator of the recipe's architecture (zero weights).
+pub fn new_generator<const X: usize>() -> Generator<X> {
+    use Activation::{Identity, Relu};
+    (
+        Dense::new(Relu),
+        (Dense::new(Relu), (Dense::new(Relu), Dense::new(Identity))),
+    )
+}
+
+/// A fresh discriminator of the recipe's architecture (zero weights).
+pub fn new_discriminator<const X: usize>() -> Discriminator<X> {
+    use Activation::{Identity, LeakyRelu};
+    (
+        Dense::new(LeakyRelu(0.2)),
+        (Dense::new(LeakyRelu(0.2)), Dense::new(Identity)),
+    )
+}
+
+/// The random generator of step `step`: derived from the seed and the step alone, so a resumed
+/// run draws exactly what the uninterrupted run would have.
+fn step_rng(seed: u64, step: u32) -> NoiseRng {
+    NoiseRng::seed_from_u64(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ u64::from(step))
+}
+
+/// θ_ema ← d·θ_ema + (1 − d)·θ, tensor by tensor.
+fn update_average<N: Layer>(average: &mut N, current: &N, decay: f32) {
+    let mut index = 0;
+    while let (Some(a), Some(c)) = (average.tensor_mut(index), current.tensor(index)) {
+        for (a, &c) in a.iter_mut().zip(c) {
+            *a = decay * *a + (1.0 - decay) * c;
+        }
+        index += 1;
+    }
+}
+
+/// True when every parameter of `network` is finite.
+fn all_finite<N: Layer>(network: &N) -> bool {
+    (0..N::TENSORS).all(|i| {
+        network
+            .tensor(i)
+            .is_none_or(|t| t.iter().all(|v| v.is_finite()))
+    })
+}
+
+/// Trains per `recipe` on `dataset` (of dimension X), writing checkpoints into `out`; with
+/// `resume`, continues from `out/checkpoint.bin`.
+pub fn run<const X: usize>(
+    recipe: &Recipe,
+    dataset: &Dataset,
+    out: &Path,
+    resume: bool,
+    stop_at: StopAt,
+    progress: &mut Progress,
+) -> Result<Outcome<X>> {
+    let started = Instant::now();
+    let mut init_rng = NoiseRng::seed_from_u64(recipe.seed);
+    let mut generator = new_generator::<X>();
+    let mut discriminator = new_discriminator::<X>();
+    generator.init_params(&mut init_rng);
+    discriminator.init_params(&mut init_rng);
+    let adam = |lr| Adam {
+        lr,
+        beta1: recipe.beta1,
+        beta2: recipe.beta2,
+        eps: 1e-8,
+    };
+    let config = GanConfig {
+        loss: recipe.loss.into(),
+        discriminator_steps: recipe.discriminator_steps,
+        r1_gamma: recipe.r1_gamma,
+    };
+    let mut trainer = Box::new(
+        GanTrainer::<Generator<X>, Discriminator<X>, Adam, BATCH>::new(
+            generator,
+            discriminator,
+            adam(recipe.generator_lr),
+            adam(recipe.discriminator_lr),
+            config,
+        )?,
+    );
+    let mut ema = trainer.generator.clone();
+    let mut history = Vec::new();
+    let checkpoint_path = out.join(CHECKPOINT);
+
+    let mut step = 0;
+    if resume {
+        let trainer = &mut *trainer;
+        step = checkpoint::load(
+            &checkpoint_path,
+            &mut State {
+                recipe,
+                step: 0,
+                generator: &mut trainer.generator,
+                discriminator: &mut trainer.discriminator,
+                ema: &mut ema,
+                generator_adam: &mut trainer.generator_state,
+                discriminator_adam: &mut trainer.discriminator_state,
+                history: &mut history,
+            },
+        )?;
+    }
+
+    let checkpoint_due = |step: u32| {
+        step.is_multiple_of(recipe.checkpoint_every)
+            || step == recipe.steps
+            || stop_at == Some(step)
+    };
+    progress.start(step, recipe.steps);
+    let mut last_checkpoint = resume.then_some(step);
+    while step < recipe.steps {
+        let factor = recipe.lr_factor(step);
+        trainer.generator_optimizer.lr = recipe.generator_lr * factor;
+        trainer.discriminator_optimizer.lr = recipe.discriminator_lr * factor;
+        let mut rng = step_rng(recipe.seed, step);
+        let stats = trainer.step(&mut rng, |rng, batch| {
+            for x in batch.iter_mut() {
+                dataset.sample_into(rng, x);
+            }
+        });
+        step += 1;
+        let weights_finite =
+            || all_finite(&trainer.generator) && all_finite(&trainer.discriminator);
+        if !stats.is_finite() || (checkpoint_due(step) && !weights_finite()) {
+            let kept = match last_checkpoint {
+                Some(at) => format!(
+                    "the checkpoint of step {at} is kept in {}",
+                    checkpoint_path.display()
+                ),
+                None => "no checkpoint had been written yet".to_string(),
+            };
+            bail!(
+                "training diverged at step {step}: D loss {}, G loss {}, R1 {} (or a weight is not finite); {kept}",
+                stats.discriminator_loss,
+                stats.generator_loss,
+                stats.r1_penalty
+            );
+        }
+        if recipe.ema_decay > 0.0 {
+            update_average(&mut ema, &trainer.generator, recipe.ema_decay);
+        } else {
+            ema.clone_from(&trainer.generator);
+        }
+        if step.is_multiple_of(recipe.log_every) || step == recipe.steps {
+            history.push(LossRecord {
+                step,
+                discriminator: stats.discriminator_loss,
+                generator: stats.generator_loss,
+                r1: stats.r1_penalty,
+            });
+        }
+        progress.update(step, &stats);
+        if checkpoint_due(step) {
+            let trainer = &mut *trainer;
+            checkpoint::save(
+                &checkpoint_path,
+                &State {
+                    recipe,
+                    step,
+                    generator: &mut trainer.generator,
+                    discriminator: &mut trainer.discriminator,
+                    ema: &mut ema,
+                    generator_adam: &mut trainer.generator_state,
+                    discriminator_adam: &mut trainer.discriminator_state,
+                    history: &mut history,
+                },
+            )?;
+            last_checkpoint = Some(step);
+        }
+        if stop_at == Some(step) {
+            break;
+        }
+    }
+    progress.finish();
+    Ok(Outcome {
+        generator: ema,
+        discriminator: trainer.discriminator.clone(),
+        history,
+        steps_done: step,
+        seconds: started.elapsed().as_secs_f64(),
+    })
+}
+
+/// Writes `network` as a model file at `path`, atomically.
+pub fn save_model<N: Layer>(path: &Path, network: &N, role: Role) -> Result<PathBuf> {
+    let mut bytes = vec![0; model::encoded_len::<N>()];
+    model::write(network, role, &mut bytes).context("encoding the model")?;
+    write_atomic(path, &bytes)?;
+    Ok(path.to_path_buf())
+}

@@ -1,0 +1,467 @@
+//! The `picogan` command line end to end: train, resume, sample, eval, info, export, and every
+//! kind of bad input.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a failed expectation in a test is a panic by design"
+)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn picogan(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_picogan"))
+        .args(args)
+        .output()
+        .expect("the picogan binary runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Runs and asserts success, returning stdout.
+fn ok(args: &[&str]) -> String {
+    let output = picogan(args);
+    assert!(
+        output.status.success(),
+        "picogan {args:?} failed:\n{}\n{}",
+        text(&output.stdout),
+        text(&output.stderr)
+    );
+    text(&output.stdout)
+}
+
+/// Runs and asserts failure with a one-line message containing `needle`.
+fn fails(args: &[&str], needle: &str) {
+    let output = picogan(args);
+    let stderr = text(&output.stderr);
+    assert!(!output.status.success(), "picogan {args:?} succeeded");
+    assert!(
+        stderr.contains(needle),
+        "picogan {args:?}: {stderr:?} lacks {needle:?}"
+    );
+    assert_eq!(
+        stderr.trim_end().lines().count(),
+        1,
+        "not one line: {stderr:?}"
+    );
+}
+
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new(name: &str) -> Self {
+        let dir = std::env::temp_dir().join(format!("picogan-cli-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        Self(dir)
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.0.join(name)
+    }
+
+    fn arg(&self, name: &str) -> String {
+        self.path(name).display().to_string()
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+const SHORT: [&str; 6] = ["--steps", "60", "--checkpoint-every", "20", "-n", "200"];
+
+fn train(out: &Path, extra: &[&str]) -> String {
+    let out = out.display().to_string();
+    let mut args = vec!["train", "--out", &out];
+    args.extend(SHORT);
+    args.extend(extra);
+    ok(&args)
+}
+
+#[test]
+fn train_writes_every_output_and_is_reproducible() {
+    let scratch = Scratch::new("train");
+    let stdout = train(&scratch.path("a"), &["--save-discriminator"]);
+    assert!(stdout.contains("modes captured"), "{stdout}");
+    for file in [
+        "model.pgan",
+        "discriminator.pgan",
+        "metrics.json",
+        "config.json",
+        "checkpoint.bin",
+        "samples.png",
+        "discriminator.png",
+        "losses.png",
+        "modes.png",
+    ] {
+        let path = scratch.path("a").join(file);
+        assert!(
+            std::fs::metadata(&path)
+                .map(|m| m.len() > 0)
+                .unwrap_or(false),
+            "{} missing",
+            path.display()
+        );
+        assert!(
+            stdout.contains(file) || file == "checkpoint.bin",
+            "{file} not reported"
+        );
+    }
+    let metrics: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(scratch.path("a/metrics.json")).unwrap()).unwrap();
+    assert_eq!(metrics["metrics"]["generator"]["modes"]["modes_total"], 8);
+    assert_eq!(metrics["training"]["generator_parameters"], 8642);
+    assert_eq!(metrics["losses"].as_array().unwrap().len(), 2); // steps 50 and 60
+    let config: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(scratch.path("a/config.json")).unwrap()).unwrap();
+    assert_eq!(
+        (config["steps"].as_u64(), config["dataset"].as_str()),
+        (Some(60), Some("ring8"))
+    );
+
+    train(&scratch.path("b"), &[]);
+    let model_a = std::fs::read(scratch.path("a/model.pgan")).unwrap();
+    assert_eq!(
+        model_a,
+        std::fs::read(scratch.path("b/model.pgan")).unwrap(),
+        "same seed, different model"
+    );
+    train(&scratch.path("c"), &["--seed", "1"]);
+    assert_ne!(
+        model_a,
+        std::fs::read(scratch.path("c/model.pgan")).unwrap(),
+        "another seed, same model"
+    );
+}
+
+#[test]
+fn resume_ends_byte_identical_to_an_uninterrupted_run() {
+    let scratch = Scratch::new("resume");
+    train(&scratch.path("whole"), &[]);
+    let stopped = train(&scratch.path("parts"), &["--stop-at", "30"]);
+    assert!(stopped.contains("stopped after step 30"), "{stopped}");
+    assert!(!scratch.path("parts/model.pgan").exists());
+    ok(&["train", "--resume", &scratch.arg("parts"), "-n", "200"]);
+    for file in ["model.pgan", "checkpoint.bin"] {
+        assert_eq!(
+            std::fs::read(scratch.path("whole").join(file)).unwrap(),
+            std::fs::read(scratch.path("parts").join(file)).unwrap(),
+            "{file} differs"
+        );
+    }
+    fails(
+        &["train", "--resume", &scratch.arg("nowhere")],
+        "cannot read checkpoint",
+    );
+}
+
+#[test]
+fn sample_eval_info_and_export() {
+    let scratch = Scratch::new("use");
+    train(&scratch.path("run"), &["--dataset", "bimodal1d"]);
+    let model = scratch.arg("run/model.pgan");
+
+    let csv = ok(&["sample", "--model", &model, "-n", "7", "--seed", "3"]);
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 7);
+    for line in &lines {
+        let value: f32 = line.parse().expect("one number per line for 1-D data");
+        assert_eq!(value.to_string(), *line, "not the shortest round-trip form");
+    }
+    assert_eq!(
+        csv,
+        ok(&["sample", "--model", &model, "-n", "7", "--seed", "3"])
+    );
+    assert_ne!(
+        csv,
+        ok(&["sample", "--model", &model, "-n", "7", "--seed", "4"])
+    );
+
+    let report: serde_json::Value = serde_json::from_str(&ok(&[
+        "eval",
+        "--model",
+        &model,
+        "--dataset",
+        "bimodal1d",
+        "-n",
+        "300",
+        "--json",
+    ]))
+    .unwrap();
+    assert_eq!(report["samples"], 300);
+    assert_eq!(report["real_reference"]["modes"]["modes_captured"], 2);
+    assert!(report["generator"]["precision"].as_f64().is_some());
+    let human = ok(&[
+        "eval",
+        "--model",
+        &model,
+        "--dataset",
+        "bimodal1d",
+        "-n",
+        "300",
+    ]);
+    assert!(
+        human.contains("high quality") && human.contains("coverage"),
+        "{human}"
+    );
+
+    let info = ok(&["info", &model]);
+    assert!(
+        info.contains("architecture  2 -> 64 (relu) -> 64 (relu) -> 64 (relu) -> 1 (identity)"),
+        "{info}"
+    );
+    assert!(info.contains("parameters    8577"), "{info}");
+    assert!(info.contains("crc32"), "{info}");
+
+    let rust = scratch.path("model.rs");
+    ok(&[
+        "export",
+        "--model",
+        &model,
+        "--format",
+        "rust",
+        "--out",
+        &rust.display().to_string(),
+    ]);
+    let source = std::fs::read_to_string(&rust).unwrap();
+    assert!(
+        source.contains(
+            "pub type Network = (Dense<2, 64>, (Dense<64, 64>, (Dense<64, 64>, Dense<64, 1>)));"
+        ),
+        "{source:.300}"
+    );
+    assert!(source.contains("pub static NETWORK: Network"));
+}
+
+/// The C header, compiled by the system C compiler, holds the exact bits of the model file.
+#[test]
+fn c_export_compiles_and_holds_the_exact_weights() {
+    let scratch = Scratch::new("c");
+    train(&scratch.path("run"), &[]);
+    let header = scratch.path("model.h");
+    ok(&[
+        "export",
+        "--model",
+        &scratch.arg("run/model.pgan"),
+        "--format",
+        "c",
+        "--out",
+        &header.display().to_string(),
+    ]);
+    let program = scratch.path("dump.c");
+    std::fs::write(
+        &program,
+        "#include <stdio.h>\n#include <string.h>\n#include \"model.h\"\n\
+         static void dump(const float *v, int n) { for (int i = 0; i < n; i++) { unsigned u; memcpy(&u, &v[i], 4); printf(\"%08x\\n\", u); } }\n\
+         int main(void) {\n\
+           dump(&picogan_layer0_weight[0][0], 2 * 64); dump(picogan_layer0_bias, 64);\n\
+           dump(&picogan_layer3_weight[0][0], 64 * 2); dump(picogan_layer3_bias, 2);\n\
+           return PICOGAN_LAYERS == 4 ? 0 : 1; }\n",
+    )
+    .unwrap();
+    let binary = scratch.path("dump");
+    let compiled = Command::new("cc")
+        .args(["-std=c99", "-Wall", "-Werror", "-o"])
+        .arg(&binary)
+        .arg(&program)
+        .output()
+        .expect("a C compiler (cc) is needed for this test: apt-get install gcc");
+    assert!(compiled.status.success(), "{}", text(&compiled.stderr));
+    let run = Command::new(&binary).output().unwrap();
+    assert!(run.status.success());
+    let got: Vec<String> = text(&run.stdout).lines().map(String::from).collect();
+
+    let bytes = std::fs::read(scratch.path("run/model.pgan")).unwrap();
+    let summary = picogan::model::summarize(&bytes).unwrap();
+    let params: Vec<f32> = summary.parameters(&bytes).collect();
+    let last_layer = params.len() - (64 * 2 + 2);
+    let expected: Vec<String> = params[..2 * 64 + 64]
+        .iter()
+        .chain(&params[last_layer..])
+        .map(|v| format!("{:08x}", v.to_bits()))
+        .collect();
+    assert_eq!(got, expected);
+}
+
+#[test]
+fn bad_input_fails_with_one_clear_line_and_writes_nothing() {
+    let scratch = Scratch::new("bad");
+    fails(
+        &["train", "--dataset", "ring9", "--out", &scratch.arg("x")],
+        "unknown data set 'ring9'",
+    );
+    assert!(
+        !scratch.path("x").exists(),
+        "an output folder was created for a bad run"
+    );
+    fails(
+        &["train", "--lr=-1", "--out", &scratch.arg("x")],
+        "generator learning rate must be a positive number",
+    );
+    fails(
+        &["train", "--dataset", &scratch.arg("missing.csv")],
+        "cannot read data file",
+    );
+
+    let csv = scratch.path("bad.csv");
+    std::fs::write(&csv, "x,y\n1,2\n3,oops\n").unwrap();
+    fails(
+        &[
+            "train",
+            "--dataset",
+            &csv.display().to_string(),
+            "--out",
+            &scratch.arg("y"),
+        ],
+        "bad.csv:3: field 2 is not a number: 'oops'",
+    );
+    let wide = scratch.path("wide.csv");
+    std::fs::write(&wide, "1,2,3\n4,5,6\n").unwrap();
+    fails(
+        &[
+            "train",
+            "--dataset",
+            &wide.display().to_string(),
+            "--out",
+            &scratch.arg("z"),
+        ],
+        "dimension 3 is not supported",
+    );
+
+    // clap's own errors (several lines of usage) still exit non-zero.
+    let output = picogan(&["train", "--steps", "many"]);
+    assert!(!output.status.success());
+    assert!(text(&output.stderr).contains("invalid value 'many'"));
+
+    train(&scratch.path("run"), &[]);
+    let model = std::fs::read(scratch.path("run/model.pgan")).unwrap();
+    let truncated = scratch.path("truncated.pgan");
+    std::fs::write(&truncated, &model[..model.len() - 3]).unwrap();
+    fails(
+        &["info", &truncated.display().to_string()],
+        "bytes long, expected",
+    );
+    let mut flipped = model.clone();
+    flipped[200] ^= 1;
+    let corrupted = scratch.path("corrupted.pgan");
+    std::fs::write(&corrupted, &flipped).unwrap();
+    fails(
+        &[
+            "sample",
+            "--model",
+            &corrupted.display().to_string(),
+            "-n",
+            "1",
+        ],
+        "checksum",
+    );
+    let not_a_model = scratch.path("notes.txt");
+    std::fs::write(&not_a_model, "hello, world").unwrap();
+    fails(
+        &[
+            "eval",
+            "--model",
+            &not_a_model.display().to_string(),
+            "--dataset",
+            "ring8",
+        ],
+        "not a picogan model file",
+    );
+    fails(
+        &[
+            "eval",
+            "--model",
+            &scratch.arg("run/model.pgan"),
+            "--dataset",
+            "bimodal1d",
+        ],
+        "generates 2-dimensional samples",
+    );
+    fails(
+        &[
+            "export",
+            "--model",
+            &scratch.arg("nothing.pgan"),
+            "--format",
+            "c",
+            "--out",
+            &scratch.arg("o.h"),
+        ],
+        "cannot read",
+    );
+    assert!(!scratch.path("o.h").exists());
+}
+
+#[test]
+fn divergence_stops_with_the_step_and_keeps_the_last_checkpoint() {
+    let scratch = Scratch::new("diverge");
+    let out = scratch.arg("run");
+    // At a learning rate of 10⁴ both networks blow up within a few steps.
+    let output = picogan(&[
+        "train",
+        "--out",
+        &out,
+        "--steps",
+        "300",
+        "--checkpoint-every",
+        "1",
+        "--lr",
+        "1e4",
+        "--d-lr",
+        "1e4",
+        "--r1-gamma",
+        "0",
+        "-q",
+    ]);
+    let stderr = text(&output.stderr);
+    assert!(
+        !output.status.success(),
+        "a run at learning rate 1e4 did not diverge"
+    );
+    let (_, after) = stderr
+        .split_once("training diverged at step ")
+        .expect(&stderr);
+    let step: u32 = after.split(':').next().unwrap().parse().unwrap();
+    assert!(step > 1, "{stderr}");
+    assert!(
+        stderr.contains(&format!("the checkpoint of step {} is kept", step - 1)),
+        "{stderr}"
+    );
+    assert!(!scratch.path("run/model.pgan").exists());
+    // The kept checkpoint is a valid one: resuming from it runs into the same divergence.
+    let resumed = picogan(&["train", "--resume", &out, "-q"]);
+    assert!(text(&resumed.stderr).contains(&format!("training diverged at step {step}")));
+}
+
+#[test]
+fn progress_is_plain_lines_when_not_on_a_terminal() {
+    let scratch = Scratch::new("progress");
+    let out = scratch.arg("run");
+    let output = picogan(&["train", "--out", &out, "--steps", "40", "-n", "100"]);
+    let stderr = text(&output.stderr);
+    assert!(output.status.success());
+    assert!(
+        stderr
+            .lines()
+            .any(|l| l.starts_with("step 4/40") && l.contains("steps/s") && l.contains("D loss")),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains('\r'),
+        "terminal control characters in a log"
+    );
+}
+
+#[test]
+fn every_subcommand_has_help() {
+    for command in ["train", "sample", "eval", "info", "export"] {
+        let help = ok(&[command, "--help"]);
+        assert!(help.contains("Usage: picogan"), "{command}: {help}");
+    }
+}
