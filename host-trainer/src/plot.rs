@@ -1,9 +1,11 @@
 //! PNG plots of a run: samples over the data, the discriminator's D(x), the losses, the modes.
 
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Result, anyhow};
 use plotters::coord::Shift;
+use plotters::coord::types::RangedCoordf32;
 use plotters::prelude::*;
 
 use crate::checkpoint::LossRecord;
@@ -98,26 +100,42 @@ fn plot_error<E: std::fmt::Display>(e: E) -> anyhow::Error {
     anyhow!("drawing a plot: {e}")
 }
 
+type Chart<'a, 'b> =
+    ChartContext<'a, BitMapBackend<'b>, Cartesian2d<RangedCoordf32, RangedCoordf32>>;
+
+/// A titled chart over `x` × `y` with its axes drawn.
+fn chart<'a, 'b>(
+    area: &'a Area<'b>,
+    title: impl AsRef<str>,
+    x: Range<f32>,
+    y: Range<f32>,
+) -> Result<Chart<'a, 'b>> {
+    let mut chart = ChartBuilder::on(area)
+        .caption(title.as_ref(), ("sans-serif", 22))
+        .margin(10)
+        .x_label_area_size(30)
+        .y_label_area_size(50)
+        .build_cartesian_2d(x, y)
+        .map_err(plot_error)?;
+    chart.configure_mesh().draw().map_err(plot_error)?;
+    Ok(chart)
+}
+
 fn samples(area: &Area<'_>, inputs: &Inputs<'_>) -> Result<()> {
     let (x0, x1) = bounds(inputs, 0);
     if inputs.dim == 1 {
         return histograms(area, inputs, (x0, x1), None);
     }
     let (y0, y1) = bounds(inputs, 1);
-    let mut chart = ChartBuilder::on(area)
-        .caption(
-            format!(
-                "{}: real (grey) and generated (blue)",
-                inputs.dataset.name()
-            ),
-            ("sans-serif", 22),
-        )
-        .margin(10)
-        .x_label_area_size(30)
-        .y_label_area_size(40)
-        .build_cartesian_2d(x0..x1, y0..y1)
-        .map_err(plot_error)?;
-    chart.configure_mesh().draw().map_err(plot_error)?;
+    let mut chart = chart(
+        area,
+        format!(
+            "{}: real (grey) and generated (blue)",
+            inputs.dataset.name()
+        ),
+        x0..x1,
+        y0..y1,
+    )?;
     for (data, color) in [(inputs.real, REAL), (inputs.generated, FAKE)] {
         chart
             .draw_series(
@@ -159,14 +177,7 @@ fn histograms(
             inputs.dataset.name()
         ),
     };
-    let mut chart = ChartBuilder::on(area)
-        .caption(title, ("sans-serif", 22))
-        .margin(10)
-        .x_label_area_size(30)
-        .y_label_area_size(40)
-        .build_cartesian_2d(x0..x1, 0f32..1.05)
-        .map_err(plot_error)?;
-    chart.configure_mesh().draw().map_err(plot_error)?;
+    let mut chart = chart(area, title, x0..x1, 0f32..1.05)?;
     for (data, color) in [(inputs.real, REAL), (inputs.generated, FAKE)] {
         let bars = histogram(data).into_iter().enumerate().map(|(i, h)| {
             let left = x0 + i as f32 * width;
@@ -207,20 +218,15 @@ fn discriminator(area: &Area<'_>, inputs: &Inputs<'_>) -> Result<()> {
     }
     let (y0, y1) = bounds(inputs, 1);
     const CELLS: usize = 120;
-    let mut chart = ChartBuilder::on(area)
-        .caption(
-            format!(
-                "{}: D(x), blue 0 to red 1, real samples in black",
-                inputs.dataset.name()
-            ),
-            ("sans-serif", 22),
-        )
-        .margin(10)
-        .x_label_area_size(30)
-        .y_label_area_size(40)
-        .build_cartesian_2d(x0..x1, y0..y1)
-        .map_err(plot_error)?;
-    chart.configure_mesh().draw().map_err(plot_error)?;
+    let mut chart = chart(
+        area,
+        format!(
+            "{}: D(x), blue 0 to red 1, real samples in black",
+            inputs.dataset.name()
+        ),
+        x0..x1,
+        y0..y1,
+    )?;
     let (dx, dy) = ((x1 - x0) / CELLS as f32, (y1 - y0) / CELLS as f32);
     let cells = (0..CELLS)
         .flat_map(|i| (0..CELLS).map(move |j| (i, j)))
@@ -247,18 +253,12 @@ fn losses(area: &Area<'_>, history: &[LossRecord]) -> Result<()> {
         .iter()
         .flat_map(|r| [r.discriminator, r.generator, r.r1]);
     let (lo, hi) = values.fold((0f32, 1f32), |(lo, hi), v| (lo.min(v), hi.max(v)));
-    let mut chart = ChartBuilder::on(area)
-        .caption("losses: D (red), G (blue), R1 (green)", ("sans-serif", 22))
-        .margin(10)
-        .x_label_area_size(30)
-        .y_label_area_size(50)
-        .build_cartesian_2d(0f32..last, lo..hi * 1.05)
-        .map_err(plot_error)?;
-    chart
-        .configure_mesh()
-        .x_desc("step")
-        .draw()
-        .map_err(plot_error)?;
+    let mut chart = chart(
+        area,
+        "losses: D (red), G (blue), R1 (green)",
+        0f32..last,
+        lo..hi * 1.05,
+    )?;
     type Curve = fn(&LossRecord) -> f32;
     let series: [(Curve, RGBColor); 3] = [
         (|r| r.discriminator, RED),
@@ -302,21 +302,12 @@ fn modes(area: &Area<'_>, inputs: &Inputs<'_>) -> Result<()> {
     }
     let n = (inputs.generated.len() / inputs.dim) as f32;
     let top = counts.iter().copied().max().unwrap_or(1) as f32 * 1.1;
-    let mut chart = ChartBuilder::on(area)
-        .caption(
-            "samples nearest each mode (line: uniform)",
-            ("sans-serif", 22),
-        )
-        .margin(10)
-        .x_label_area_size(30)
-        .y_label_area_size(50)
-        .build_cartesian_2d(0f32..k as f32, 0f32..top)
-        .map_err(plot_error)?;
-    chart
-        .configure_mesh()
-        .x_desc("mode")
-        .draw()
-        .map_err(plot_error)?;
+    let mut chart = chart(
+        area,
+        "samples nearest each mode (line: uniform)",
+        0f32..k as f32,
+        0f32..top,
+    )?;
     chart
         .draw_series(counts.iter().enumerate().map(|(i, &c)| {
             Rectangle::new(

@@ -71,6 +71,29 @@ fn update_average<N: Layer>(average: &mut N, current: &N, decay: f32) {
     }
 }
 
+/// The core's trainer at the recipe's architecture.
+type Trainer<const X: usize> = GanTrainer<Generator<X>, Discriminator<X>, Adam, BATCH>;
+
+/// The parts of a run a checkpoint holds, borrowed together.
+fn state<'a, const X: usize>(
+    recipe: &'a Recipe,
+    step: u32,
+    trainer: &'a mut Trainer<X>,
+    ema: &'a mut Generator<X>,
+    history: &'a mut Vec<LossRecord>,
+) -> State<'a, Generator<X>, Discriminator<X>> {
+    State {
+        recipe,
+        step,
+        generator: &mut trainer.generator,
+        discriminator: &mut trainer.discriminator,
+        ema,
+        generator_adam: &mut trainer.generator_state,
+        discriminator_adam: &mut trainer.discriminator_state,
+        history,
+    }
+}
+
 /// True when every parameter of `network` is finite.
 fn all_finite<N: Layer>(network: &N) -> bool {
     (0..N::TENSORS).all(|i| {
@@ -122,19 +145,9 @@ pub fn run<const X: usize>(
 
     let mut step = 0;
     if resume {
-        let trainer = &mut *trainer;
         step = checkpoint::load(
             &checkpoint_path,
-            &mut State {
-                recipe,
-                step: 0,
-                generator: &mut trainer.generator,
-                discriminator: &mut trainer.discriminator,
-                ema: &mut ema,
-                generator_adam: &mut trainer.generator_state,
-                discriminator_adam: &mut trainer.discriminator_state,
-                history: &mut history,
-            },
+            &mut state(recipe, 0, &mut trainer, &mut ema, &mut history),
         )?;
     }
 
@@ -188,19 +201,9 @@ pub fn run<const X: usize>(
         }
         progress.update(step, &stats);
         if checkpoint_due(step) {
-            let trainer = &mut *trainer;
             checkpoint::save(
                 &checkpoint_path,
-                &State {
-                    recipe,
-                    step,
-                    generator: &mut trainer.generator,
-                    discriminator: &mut trainer.discriminator,
-                    ema: &mut ema,
-                    generator_adam: &mut trainer.generator_state,
-                    discriminator_adam: &mut trainer.discriminator_state,
-                    history: &mut history,
-                },
+                &state(recipe, step, &mut trainer, &mut ema, &mut history),
             )?;
             last_checkpoint = Some(step);
         }
