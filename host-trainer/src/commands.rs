@@ -18,7 +18,7 @@ use crate::files::write_atomic;
 use crate::progress::Progress;
 use crate::recipe::{Discriminator, Generator, NOISE_DIM, Recipe};
 use crate::train::{self, CHECKPOINT};
-use crate::{EvalArgs, ExportArgs, InfoArgs, SampleArgs, TrainArgs, export, plot};
+use crate::{EvalArgs, ExportArgs, InfoArgs, SampleArgs, SummaryArgs, TrainArgs, export, plot};
 
 /// Work that needs the data dimension X as a constant.
 trait ForDim {
@@ -413,5 +413,77 @@ pub fn export(args: ExportArgs) -> Result<()> {
     let text = export::render(&summary, &bytes, args.format, &args.model)?;
     write_atomic(&args.out, text.as_bytes())?;
     println!("wrote {}", args.out.display());
+    Ok(())
+}
+
+/// Mean and standard error of the mean (sample standard deviation / √n).
+fn mean_and_error(values: &[f64]) -> (f64, f64) {
+    let n = values.len() as f64;
+    let mean = values.iter().sum::<f64>() / n;
+    if values.len() < 2 {
+        return (mean, 0.0);
+    }
+    let variance = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0);
+    (mean, (variance / n).sqrt())
+}
+
+/// `picogan summary`.
+pub fn summary(args: SummaryArgs) -> Result<()> {
+    let mut runs = Vec::new();
+    for path in &args.files {
+        let bytes =
+            std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let value: serde_json::Value = serde_json::from_slice(&bytes)
+            .with_context(|| format!("{} is not JSON", path.display()))?;
+        runs.push(value);
+    }
+    let column = |pointer: &str| -> Result<Vec<f64>> {
+        runs.iter()
+            .zip(&args.files)
+            .map(|(run, path)| {
+                run.pointer(pointer)
+                    .and_then(serde_json::Value::as_f64)
+                    .with_context(|| format!("{} has no {pointer}", path.display()))
+            })
+            .collect()
+    };
+    println!("{} runs", runs.len());
+    let mut rows = vec![
+        ("precision", "/metrics/generator/precision"),
+        ("recall", "/metrics/generator/recall"),
+        ("density", "/metrics/generator/density"),
+        ("coverage", "/metrics/generator/coverage"),
+        ("seconds", "/training/seconds_this_invocation"),
+    ];
+    if runs
+        .iter()
+        .all(|r| r.pointer("/metrics/generator/modes/modes_total").is_some())
+    {
+        let captured = column("/metrics/generator/modes/modes_captured")?;
+        let total = column("/metrics/generator/modes/modes_total")?;
+        let all = captured.iter().zip(&total).filter(|(c, t)| c == t).count();
+        println!("all modes captured in {all} of {} runs", runs.len());
+        rows.splice(
+            0..0,
+            [
+                ("modes captured", "/metrics/generator/modes/modes_captured"),
+                (
+                    "high quality %",
+                    "/metrics/generator/modes/high_quality_percent",
+                ),
+                ("reverse KL", "/metrics/generator/modes/reverse_kl"),
+            ],
+        );
+    }
+    for (name, pointer) in rows {
+        let values = column(pointer)?;
+        let (mean, error) = mean_and_error(&values);
+        let (low, high) = values
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), &v| {
+                (l.min(v), h.max(v))
+            });
+        println!("{name:<16} {mean:>10.4} ± {error:<8.4} (min {low:.4}, max {high:.4})");
+    }
     Ok(())
 }
