@@ -44,6 +44,16 @@ fn for_dim<T: ForDim>(dim: usize, task: T) -> Result<T::Output> {
     }
 }
 
+/// Fails unless `n` samples are enough for the k-nearest-neighbour metrics.
+fn check_eval_samples(n: usize) -> Result<()> {
+    ensure!(
+        n >= 2 * eval::K,
+        "-n must be at least {} samples, got {n}",
+        2 * eval::K
+    );
+    Ok(())
+}
+
 /// Reads a generator of this trainer's architecture from a model file.
 fn load_generator<const X: usize>(path: &Path) -> Result<Generator<X>> {
     let bytes =
@@ -272,6 +282,7 @@ impl ForDim for TrainTask {
 
 /// `picogan train`.
 pub fn train(args: TrainArgs) -> Result<()> {
+    check_eval_samples(args.eval_samples)?;
     let (recipe, out, resume) = match &args.resume {
         Some(dir) => (
             checkpoint::peek(&dir.join(CHECKPOINT))?.0,
@@ -359,6 +370,7 @@ impl ForDim for EvalTask {
 
 /// `picogan eval`.
 pub fn eval(args: EvalArgs) -> Result<()> {
+    check_eval_samples(args.n)?;
     let dataset = Dataset::open(&args.dataset)?;
     let dim = generator_dim(&args.model)?;
     ensure!(

@@ -58,7 +58,7 @@ pub struct TrainArgs {
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Continue the run whose checkpoint is in this folder (its settings come from the checkpoint).
-    #[arg(long, value_name = "DIR", conflicts_with_all = ["steps", "seed", "out", "loss", "r1_gamma", "lr", "d_lr", "d_steps", "ema_decay", "lr_decay", "dataset"])]
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["steps", "seed", "out", "loss", "r1_gamma", "lr", "d_lr", "d_steps", "ema_decay", "lr_decay", "dataset", "checkpoint_every", "save_discriminator"])]
     pub resume: Option<PathBuf>,
     /// Adversarial loss [default: non-saturating].
     #[arg(long, value_enum)]

@@ -94,6 +94,15 @@ fn state<'a, const X: usize>(
     }
 }
 
+/// A loss for a message: 4 decimals, or scientific notation when huge.
+fn compact(value: f32) -> String {
+    if value.abs() < 1e6 {
+        format!("{value:.4}")
+    } else {
+        format!("{value:.3e}")
+    }
+}
+
 /// True when every parameter of `network` is finite.
 fn all_finite<N: Layer>(network: &N) -> bool {
     (0..N::TENSORS).all(|i| {
@@ -169,9 +178,17 @@ pub fn run<const X: usize>(
             }
         });
         step += 1;
-        let weights_finite =
-            || all_finite(&trainer.generator) && all_finite(&trainer.discriminator);
-        if !stats.is_finite() || (checkpoint_due(step) && !weights_finite()) {
+        let state_finite = || {
+            all_finite(&trainer.generator)
+                && all_finite(&trainer.discriminator)
+                && all_finite(&ema)
+                && all_finite(&trainer.generator_state.m)
+                && all_finite(&trainer.generator_state.v)
+                && all_finite(&trainer.discriminator_state.m)
+                && all_finite(&trainer.discriminator_state.v)
+        };
+        // Only a state that can be resumed is checkpointed: every stored value finite.
+        if !stats.is_finite() || (checkpoint_due(step) && !state_finite()) {
             let kept = match last_checkpoint {
                 Some(at) => format!(
                     "the checkpoint of step {at} is kept in {}",
@@ -180,10 +197,10 @@ pub fn run<const X: usize>(
                 None => "no checkpoint had been written yet".to_string(),
             };
             bail!(
-                "training diverged at step {step}: D loss {}, G loss {}, R1 {} (or a weight is not finite); {kept}",
-                stats.discriminator_loss,
-                stats.generator_loss,
-                stats.r1_penalty
+                "training diverged at step {step}: D loss {}, G loss {}, R1 {} (or a weight or optimizer moment is not finite); {kept}",
+                compact(stats.discriminator_loss),
+                compact(stats.generator_loss),
+                compact(stats.r1_penalty)
             );
         }
         if recipe.ema_decay > 0.0 {

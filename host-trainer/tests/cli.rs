@@ -308,6 +308,10 @@ fn bad_input_fails_with_one_clear_line_and_writes_nothing() {
         &["train", "--dataset", &scratch.arg("missing.csv")],
         "cannot read data file",
     );
+    fails(
+        &["train", "-n", "3", "--out", &scratch.arg("x")],
+        "-n must be at least 10 samples, got 3",
+    );
 
     let csv = scratch.path("bad.csv");
     std::fs::write(&csv, "x,y\n1,2\n3,oops\n").unwrap();
