@@ -1,5 +1,6 @@
 //! `picogan`: train, evaluate, plot and export tiny GANs built on the picogan core.
 
+mod bench;
 mod checkpoint;
 mod commands;
 mod data;
@@ -40,6 +41,8 @@ enum Command {
     Export(ExportArgs),
     /// Mean ± standard error of the metrics of several runs (their metrics.json files).
     Summary(SummaryArgs),
+    /// Time the reference benchmark's configurations; one JSON line per measurement.
+    Bench(BenchArgs),
 }
 
 /// Settings of `picogan train`. Unset ones take the data set's default recipe.
@@ -170,6 +173,17 @@ pub struct SummaryArgs {
     pub files: Vec<PathBuf>,
 }
 
+/// Settings of `picogan bench`.
+#[derive(clap::Args)]
+pub struct BenchArgs {
+    /// Configurations to run: small, medium.
+    #[arg(long, default_values = ["small", "medium"])]
+    pub config: Vec<String>,
+    /// Short warm-up and repetitions (0.1 s each), for a quick look.
+    #[arg(long)]
+    pub quick: bool,
+}
+
 /// Training keeps networks, gradients and batch traces by value; a large stack holds them.
 const STACK_BYTES: usize = 256 << 20;
 
@@ -184,6 +198,7 @@ fn main() -> ExitCode {
             Command::Info(args) => commands::info(args),
             Command::Export(args) => commands::export(args),
             Command::Summary(args) => commands::summary(args),
+            Command::Bench(args) => bench::run(&args.config, args.quick),
         });
     let result = match worker.map(|handle| handle.join()) {
         Ok(Ok(result)) => result,

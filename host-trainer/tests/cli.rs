@@ -469,3 +469,38 @@ fn every_subcommand_has_help() {
         assert!(help.contains("Usage: picogan"), "{command}: {help}");
     }
 }
+
+#[test]
+fn bench_prints_one_json_line_per_measurement() {
+    let stdout = ok(&["bench", "--config", "small", "--quick"]);
+    let lines: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|line| serde_json::from_str(line).expect(line))
+        .collect();
+    let metrics: Vec<&str> = lines
+        .iter()
+        .map(|l| l["metric"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        metrics,
+        [
+            "train_steps_per_s",
+            "sample_b1_samples_per_s",
+            "gen_fwd_b1_samples_per_s",
+            "sample_b4096_samples_per_s",
+            "gen_fwd_b4096_samples_per_s"
+        ]
+    );
+    for line in &lines {
+        assert_eq!(
+            (line["config"].as_str(), line["framework"].as_str()),
+            (Some("small"), Some("picogan"))
+        );
+        assert!(line["value"].as_f64().unwrap() > 0.0);
+        assert_eq!(line["reps"].as_array().unwrap().len(), 5);
+    }
+    fails(
+        &["bench", "--config", "huge"],
+        "unknown benchmark configuration 'huge'",
+    );
+}

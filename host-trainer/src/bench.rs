@@ -1,0 +1,183 @@
+//! `picogan bench`: the reference benchmark's exact work (`shared/bench/gan_common.py`), timed
+//! the same way and printed in the same JSON-line format, so the two can be put side by side.
+//!
+//! Configurations: `small` (G: 8 → 64 → 64 → 2 ReLU, D: 2 → 64 → 64 → 1 LeakyReLU 0.2,
+//! batch 64) and `medium` (z 16, width 128, batch 256). Non-saturating loss, Adam (lr 1e-3,
+//! β = (0.5, 0.999)), one D and one G update a step, a fresh batch of the radius-2 ring (σ 0.02)
+//! every step, sampling inside the timed step. Timing: warm up ≥ 0.5 s, choose an iteration
+//! count for about 1 s, time 5 repetitions, report the median rate.
+
+use std::time::{Duration, Instant};
+
+use anyhow::Result;
+use picogan::mixture::GaussianMixture;
+use picogan::optim::Adam;
+use picogan::rng::{NoiseRng, SeedableRng, fill_normal};
+use picogan::{Activation, Dense, GanConfig, GanTrainer, Layer, Mlp3, math, sample};
+use serde::Serialize;
+
+/// One JSON line.
+#[derive(Serialize)]
+struct Line<'a> {
+    config: &'a str,
+    framework: &'a str,
+    metric: &'a str,
+    value: f64,
+    reps: Vec<f64>,
+}
+
+const FRAMEWORK: &str = "picogan";
+const REPETITIONS: usize = 5;
+
+/// The reference's ring: 8 Gaussians at radius 2, σ = 0.02.
+fn ring() -> GaussianMixture<8, 2> {
+    let means = core::array::from_fn(|k| {
+        let (sin, cos) = math::sin_cos(core::f32::consts::TAU * k as f32 / 8.0);
+        [2.0 * cos, 2.0 * sin]
+    });
+    GaussianMixture::new(means, 0.02)
+}
+
+/// Median rate (units per second) over 5 repetitions of about `target` each, after a warm-up.
+fn measure(quick: bool, units_per_call: f64, mut call: impl FnMut()) -> (f64, Vec<f64>) {
+    let (warm_up, target) = if quick {
+        (Duration::from_millis(50), Duration::from_millis(100))
+    } else {
+        (Duration::from_millis(500), Duration::from_secs(1))
+    };
+    let start = Instant::now();
+    let mut calls = 0u64;
+    while start.elapsed() < warm_up {
+        call();
+        calls += 1;
+    }
+    let per_call = start.elapsed().as_secs_f64() / calls.max(1) as f64;
+    let iterations = ((target.as_secs_f64() / per_call.max(1e-9)) as u64).max(1);
+    let mut reps: Vec<f64> = (0..REPETITIONS)
+        .map(|_| {
+            let start = Instant::now();
+            for _ in 0..iterations {
+                call();
+            }
+            iterations as f64 * units_per_call / start.elapsed().as_secs_f64()
+        })
+        .collect();
+    let reported = reps.clone();
+    reps.sort_by(f64::total_cmp);
+    (reps[REPETITIONS / 2], reported)
+}
+
+fn emit(config: &str, metric: &str, (value, reps): (f64, Vec<f64>)) -> Result<()> {
+    println!(
+        "{}",
+        serde_json::to_string(&Line {
+            config,
+            framework: FRAMEWORK,
+            metric,
+            value,
+            reps,
+        })?
+    );
+    Ok(())
+}
+
+/// Times training and sampling of one configuration: noise `Z`, width `H`, batch `B`.
+fn run_config<const Z: usize, const H: usize, const B: usize>(
+    name: &str,
+    quick: bool,
+) -> Result<()> {
+    use Activation::{Identity, LeakyRelu, Relu};
+    let mut rng = NoiseRng::seed_from_u64(0);
+    let mut generator: Mlp3<Z, H, H, 2> =
+        (Dense::new(Relu), (Dense::new(Relu), Dense::new(Identity)));
+    let mut discriminator: Mlp3<2, H, H, 1> = (
+        Dense::new(LeakyRelu(0.2)),
+        (Dense::new(LeakyRelu(0.2)), Dense::new(Identity)),
+    );
+    generator.init_params(&mut rng);
+    discriminator.init_params(&mut rng);
+    let adam = Adam {
+        lr: 1e-3,
+        beta1: 0.5,
+        beta2: 0.999,
+        eps: 1e-8,
+    };
+    let mut trainer = Box::new(GanTrainer::<_, _, Adam, B>::new(
+        generator.clone(),
+        discriminator,
+        adam,
+        adam,
+        GanConfig::default(),
+    )?);
+    let data = ring();
+    emit(
+        name,
+        "train_steps_per_s",
+        measure(quick, 1.0, || {
+            trainer.step(&mut rng, |rng, batch| {
+                for x in batch.iter_mut() {
+                    *x = data.sample(rng);
+                }
+            });
+        }),
+    )?;
+
+    // Sampling: noise + G forward ("sample_"), or G forward on noise drawn beforehand ("gen_fwd_").
+    emit(
+        name,
+        "sample_b1_samples_per_s",
+        measure(quick, 1.0, || {
+            std::hint::black_box(sample(&generator, &mut rng));
+        }),
+    )?;
+    let z = {
+        let mut z = [0.0; Z];
+        fill_normal(&mut rng, &mut z);
+        z
+    };
+    emit(
+        name,
+        "gen_fwd_b1_samples_per_s",
+        measure(quick, 1.0, || {
+            std::hint::black_box(generator.forward(std::hint::black_box(&z)));
+        }),
+    )?;
+    const BULK: usize = 4096;
+    let mut noise = vec![[0.0f32; Z]; BULK];
+    let mut trace = Box::new(<Mlp3<Z, H, H, 2>>::new_trace::<BULK>());
+    let noise_batch: &mut [[f32; Z]; BULK] = noise.as_mut_slice().try_into()?;
+    emit(
+        name,
+        "sample_b4096_samples_per_s",
+        measure(quick, BULK as f64, || {
+            for z in noise_batch.iter_mut() {
+                fill_normal(&mut rng, z);
+            }
+            generator.forward_batch(noise_batch, &mut trace);
+            std::hint::black_box(<Mlp3<Z, H, H, 2>>::output(&trace));
+        }),
+    )?;
+    emit(
+        name,
+        "gen_fwd_b4096_samples_per_s",
+        measure(quick, BULK as f64, || {
+            generator.forward_batch(std::hint::black_box(noise_batch), &mut trace);
+            std::hint::black_box(<Mlp3<Z, H, H, 2>>::output(&trace));
+        }),
+    )?;
+    Ok(())
+}
+
+/// Runs the `small` and/or `medium` configurations.
+pub fn run(configs: &[String], quick: bool) -> Result<()> {
+    for config in configs {
+        match config.as_str() {
+            "small" => run_config::<8, 64, 64>("small", quick)?,
+            "medium" => run_config::<16, 128, 256>("medium", quick)?,
+            other => {
+                anyhow::bail!("unknown benchmark configuration '{other}': use small or medium")
+            }
+        }
+    }
+    Ok(())
+}
