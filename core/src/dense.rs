@@ -1,4 +1,4 @@
-//! The dense (fully connected) layer with a fused activation, and its kernels.
+//! The dense (fully connected) layer with a fused activation.
 //!
 //! Determinism: each output is accumulated as `bias`, then `+ w[k] * x[k]` for k = 0, 1, … with
 //! one accumulator and no fused multiply-add; the kernels (module `kernels`) only tile independent

@@ -12,7 +12,9 @@
 //! - training (feature `train`, on by default): backward passes ([`Trainable`]), the closed-form
 //!   R1 gradient, [`optim::Sgd`] and [`optim::Adam`], the [`loss`]es and a [`GanTrainer`];
 //! - [`info`]: entropy, cross-entropy, KL and JS divergence, the optimal discriminator and V;
-//! - [`rng`]: uniform and Gaussian noise from any `rand_core` generator.
+//! - [`rng`]: uniform and Gaussian noise from any `rand_core` generator;
+//! - [`mixture`]: Gaussian mixtures, the toy data of GAN papers, sampled alike everywhere;
+//! - [`model`]: the versioned, checksummed model file, read and written without allocation.
 //!
 //! Every sum runs in one fixed order with plain multiply-then-add, and transcendental functions
 //! come only from [`math`] (libm, or micromath with the `micromath` feature), so the host and the

@@ -139,15 +139,13 @@ pub fn run<const X: usize>(
         discriminator_steps: recipe.discriminator_steps,
         r1_gamma: recipe.r1_gamma,
     };
-    let mut trainer = Box::new(
-        GanTrainer::<Generator<X>, Discriminator<X>, Adam, BATCH>::new(
-            generator,
-            discriminator,
-            adam(recipe.generator_lr),
-            adam(recipe.discriminator_lr),
-            config,
-        )?,
-    );
+    let mut trainer = Box::new(Trainer::<X>::new(
+        generator,
+        discriminator,
+        adam(recipe.generator_lr),
+        adam(recipe.discriminator_lr),
+        config,
+    )?);
     let mut ema = trainer.generator.clone();
     let mut history = Vec::new();
     let checkpoint_path = out.join(CHECKPOINT);
@@ -178,6 +176,11 @@ pub fn run<const X: usize>(
             }
         });
         step += 1;
+        if recipe.ema_decay > 0.0 {
+            update_average(&mut ema, &trainer.generator, recipe.ema_decay);
+        } else {
+            ema.clone_from(&trainer.generator);
+        }
         let state_finite = || {
             all_finite(&trainer.generator)
                 && all_finite(&trainer.discriminator)
@@ -202,11 +205,6 @@ pub fn run<const X: usize>(
                 compact(stats.generator_loss),
                 compact(stats.r1_penalty)
             );
-        }
-        if recipe.ema_decay > 0.0 {
-            update_average(&mut ema, &trainer.generator, recipe.ema_decay);
-        } else {
-            ema.clone_from(&trainer.generator);
         }
         if step.is_multiple_of(recipe.log_every) || step == recipe.steps {
             history.push(LossRecord {
