@@ -206,14 +206,9 @@ impl ForDim for TrainTask {
             eval_samples,
             quiet,
         } = self;
-        let first_step = if resume {
-            checkpoint::peek(&out.join(CHECKPOINT))?.1
-        } else {
-            0
-        };
         let mut progress = Progress::new(quiet);
         let outcome = train::run::<X>(&recipe, &dataset, &out, resume, stop_at, &mut progress)?;
-        let steps_run = outcome.steps_done - first_step;
+        let steps_run = outcome.steps_done - outcome.first_step;
         let rate = f64::from(steps_run) / outcome.seconds.max(1e-9);
         if outcome.steps_done < recipe.steps {
             println!(

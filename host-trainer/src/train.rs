@@ -27,6 +27,8 @@ pub struct Outcome<const X: usize> {
     pub discriminator: Discriminator<X>,
     /// The loss curves.
     pub history: Vec<LossRecord>,
+    /// The step this invocation started from (0, or the checkpoint's when resuming).
+    pub first_step: u32,
     /// Generator updates done.
     pub steps_done: u32,
     /// Seconds spent in this invocation.
@@ -163,6 +165,7 @@ pub fn run<const X: usize>(
             || step == recipe.steps
             || stop_at == Some(step)
     };
+    let first_step = step;
     progress.start(step, recipe.steps);
     let mut last_checkpoint = resume.then_some(step);
     while step < recipe.steps {
@@ -231,6 +234,7 @@ pub fn run<const X: usize>(
         generator: ema,
         discriminator: trainer.discriminator.clone(),
         history,
+        first_step,
         steps_done: step,
         seconds: started.elapsed().as_secs_f64(),
     })
