@@ -131,13 +131,13 @@ pub fn save<G: Layer, D: Layer>(path: &Path, state: &State<'_, G, D>) -> Result<
     write_atomic(path, &bytes)
 }
 
-/// Reads only the recipe and step of a checkpoint (to learn the data set's dimension first).
-pub fn peek(path: &Path) -> Result<(Recipe, u32)> {
+/// Reads only the recipe of a checkpoint (to learn the data set and its dimension first).
+pub fn peek(path: &Path) -> Result<Recipe> {
     let bytes = std::fs::read(path)
         .with_context(|| format!("cannot read checkpoint {}", path.display()))?;
     let (header, _) =
         split_header(&bytes).with_context(|| format!("bad checkpoint {}", path.display()))?;
-    Ok((header.recipe, header.step))
+    Ok(header.recipe)
 }
 
 fn split_header(bytes: &[u8]) -> Result<(Header, &[u8])> {

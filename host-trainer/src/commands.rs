@@ -279,11 +279,7 @@ impl ForDim for TrainTask {
 pub fn train(args: TrainArgs) -> Result<()> {
     check_eval_samples(args.eval_samples)?;
     let (recipe, out, resume) = match &args.resume {
-        Some(dir) => (
-            checkpoint::peek(&dir.join(CHECKPOINT))?.0,
-            dir.clone(),
-            true,
-        ),
+        Some(dir) => (checkpoint::peek(&dir.join(CHECKPOINT))?, dir.clone(), true),
         None => {
             let recipe = recipe_of(&args)?;
             let out = args.out.clone().unwrap_or_else(|| default_out(&recipe));
