@@ -504,3 +504,52 @@ fn bench_prints_one_json_line_per_measurement() {
         "unknown benchmark configuration 'huge'",
     );
 }
+
+#[test]
+fn a_killed_run_resumes_to_the_same_bytes() {
+    let scratch = Scratch::new("kill");
+    let args = |out: &str| -> Vec<String> {
+        [
+            "train",
+            "--out",
+            out,
+            "--steps",
+            "400",
+            "--checkpoint-every",
+            "10",
+            "-n",
+            "100",
+            "-q",
+        ]
+        .map(String::from)
+        .to_vec()
+    };
+    let whole = scratch.arg("whole");
+    ok(&args(&whole).iter().map(String::as_str).collect::<Vec<_>>());
+
+    let killed = scratch.arg("killed");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_picogan"))
+        .args(args(&killed))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let checkpoint = scratch.path("killed/checkpoint.bin");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !checkpoint.exists() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    child.kill().unwrap(); // SIGKILL, wherever the run is (possibly mid-write)
+    child.wait().unwrap();
+    assert!(checkpoint.exists(), "no checkpoint within a minute");
+    assert!(
+        !scratch.path("killed/model.pgan").exists(),
+        "the run finished before it could be killed"
+    );
+
+    ok(&["train", "--resume", &killed, "-n", "100", "-q"]);
+    assert_eq!(
+        std::fs::read(scratch.path("whole/model.pgan")).unwrap(),
+        std::fs::read(scratch.path("killed/model.pgan")).unwrap()
+    );
+}
