@@ -310,7 +310,15 @@ pub const fn encoded_len<N: Layer>() -> usize {
     HEADER_LEN + LAYER_RECORD_LEN * N::LAYERS + 4 * N::PARAMS + CHECKSUM_LEN
 }
 
-fn activation_code(activation: Activation) -> (u8, f32) {
+/// An activation's code in the model file (0 identity, 1 ReLU, 2 LeakyReLU, 3 tanh, 4 sigmoid)
+/// and the slope stored beside it (α for LeakyReLU, 0 otherwise).
+///
+/// # Examples
+/// ```
+/// use picogan::{Activation, model::activation_code};
+/// assert_eq!(activation_code(Activation::LeakyRelu(0.2)), (2, 0.2));
+/// ```
+pub fn activation_code(activation: Activation) -> (u8, f32) {
     match activation {
         Activation::Identity => (0, 0.0),
         Activation::Relu => (1, 0.0),

@@ -30,17 +30,6 @@ fn rust_activation(activation: Activation) -> String {
     }
 }
 
-/// The C enumeration value of an activation (the model file's code).
-fn c_activation(activation: Activation) -> u8 {
-    match activation {
-        Activation::Identity => 0,
-        Activation::Relu => 1,
-        Activation::LeakyRelu(_) => 2,
-        Activation::Tanh => 3,
-        Activation::Sigmoid => 4,
-    }
-}
-
 /// `values` as comma-separated literals, `per_line` to a line.
 fn literals(values: &[f32], per_line: usize, literal: impl Fn(f32) -> String) -> String {
     values
@@ -146,7 +135,7 @@ pub fn render(
                 writeln!(
                     text,
                     "#define PICOGAN_LAYER{l}_ACTIVATION {}",
-                    c_activation(info.activation)
+                    picogan::model::activation_code(info.activation).0
                 )?;
                 if let Activation::LeakyRelu(alpha) = info.activation {
                     writeln!(text, "#define PICOGAN_LAYER{l}_SLOPE {alpha:e}f")?;
