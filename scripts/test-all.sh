@@ -18,22 +18,7 @@ for target in "${THUMB_TARGETS[@]}"; do
   fi
 done
 
-# Debian packages: fontconfig headers and a font for the trainer's plots (plotters), a C
-# compiler for the test that compiles an exported C header.
-APT_PACKAGES=(pkg-config libfontconfig1-dev fonts-dejavu-core gcc)
-missing=()
-for package in "${APT_PACKAGES[@]}"; do
-  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
-done
-if [ "${#missing[@]}" -gt 0 ]; then
-  echo "installing ${missing[*]}"
-  if [ "$(id -u)" -eq 0 ]; then
-    apt-get update -qq && apt-get install -y -qq "${missing[@]}" >/dev/null
-  else
-    echo "missing Debian packages: run 'sudo apt-get install ${missing[*]}'" >&2
-    exit 1
-  fi
-fi
+bash scripts/ensure-packages.sh
 
 step "formatting"
 cargo fmt --all -- --check
