@@ -17,12 +17,7 @@ const BIMODAL: GaussianMixture<2, 1> = GaussianMixture::new([[-2.0], [2.0]], 0.5
 
 /// Shares of `n` generated samples within 3σ of −2 and of +2.
 fn mode_shares(generator: &G, rng: &mut NoiseRng, n: usize) -> [f32; 2] {
-    let mut counts = [0usize; 2];
-    for _ in 0..n {
-        let (mode, distance) = BIMODAL.nearest_mode(&sample(generator, rng));
-        counts[mode] += usize::from(distance < 3.0 * BIMODAL.std);
-    }
-    counts.map(|c| c as f32 / n as f32)
+    BIMODAL.shares_near_modes((0..n).map(|_| sample(generator, rng)), 3.0)
 }
 
 fn main() -> Result<(), picogan::Error> {

@@ -62,4 +62,37 @@ impl<const K: usize, const N: usize> GaussianMixture<K, N> {
         }
         (best.0, crate::math::sqrt(best.1))
     }
+
+    /// For each mode, the share of `samples` whose nearest mode it is and which lie within
+    /// `sigmas`·σ of it (PacGAN's "high-quality" samples for `sigmas` = 3). All zero when there
+    /// are no samples.
+    ///
+    /// # Examples
+    /// ```
+    /// use picogan::mixture::GaussianMixture;
+    /// let bimodal = GaussianMixture::new([[-2.0], [2.0]], 0.5);
+    /// // 0.1 is nearest to +2 but 3.8σ from it, so it counts toward neither mode.
+    /// let shares = bimodal.shares_near_modes([[-2.1], [0.1], [2.2], [2.0]], 3.0);
+    /// assert_eq!(shares, [0.25, 0.5]);
+    /// ```
+    pub fn shares_near_modes(
+        &self,
+        samples: impl IntoIterator<Item = [f32; N]>,
+        sigmas: f32,
+    ) -> [f32; K] {
+        let mut counts = [0u32; K];
+        let mut total = 0u32;
+        for x in samples {
+            let (mode, distance) = self.nearest_mode(&x);
+            counts[mode] += u32::from(distance <= sigmas * self.std);
+            total += 1;
+        }
+        counts.map(|c| {
+            if total == 0 {
+                0.0
+            } else {
+                c as f32 / total as f32
+            }
+        })
+    }
 }

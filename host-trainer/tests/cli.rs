@@ -313,30 +313,25 @@ fn bad_input_fails_with_one_clear_line_and_writes_nothing() {
         "-n must be at least 10 samples, got 3",
     );
 
-    let csv = scratch.path("bad.csv");
-    std::fs::write(&csv, "x,y\n1,2\n3,oops\n").unwrap();
-    fails(
-        &[
-            "train",
-            "--dataset",
-            &csv.display().to_string(),
-            "--out",
-            &scratch.arg("y"),
-        ],
-        "bad.csv:3: field 2 is not a number: 'oops'",
-    );
-    let wide = scratch.path("wide.csv");
-    std::fs::write(&wide, "1,2,3\n4,5,6\n").unwrap();
-    fails(
-        &[
-            "train",
-            "--dataset",
-            &wide.display().to_string(),
-            "--out",
-            &scratch.arg("z"),
-        ],
-        "dimension 3 is not supported",
-    );
+    for (name, content, message) in [
+        (
+            "bad.csv",
+            "x,y\n1,2\n3,oops\n",
+            "bad.csv:3: field 2 is not a number: 'oops'",
+        ),
+        ("wide.csv", "1,2,3\n4,5,6\n", "dimension 3 is not supported"),
+    ] {
+        std::fs::write(scratch.path(name), content).unwrap();
+        let out = scratch.arg(&format!("{name}-out"));
+        fails(
+            &["train", "--dataset", &scratch.arg(name), "--out", &out],
+            message,
+        );
+        assert!(
+            !Path::new(&out).exists(),
+            "{name}: an output folder was created"
+        );
+    }
 
     // clap's own errors (several lines of usage) still exit non-zero.
     let output = picogan(&["train", "--steps", "many"]);

@@ -12,15 +12,9 @@ type D = Mlp3<1, 16, 16, 1>;
 const BIMODAL: GaussianMixture<2, 1> = GaussianMixture::new([[-2.0], [2.0]], 0.5);
 
 /// Shares of 4,000 generated samples within 3σ of −2 and of +2.
-fn mode_shares(generator: &G, seed: u64) -> [f64; 2] {
+fn mode_shares(generator: &G, seed: u64) -> [f32; 2] {
     let mut rng = NoiseRng::seed_from_u64(seed);
-    let n = 4000u32;
-    let mut counts = [0u32; 2];
-    for _ in 0..n {
-        let (mode, distance) = BIMODAL.nearest_mode(&sample(generator, &mut rng));
-        counts[mode] += u32::from(distance < 3.0 * BIMODAL.std);
-    }
-    counts.map(|c| f64::from(c) / f64::from(n))
+    BIMODAL.shares_near_modes((0..4000).map(|_| sample(generator, &mut rng)), 3.0)
 }
 
 #[test]
