@@ -65,6 +65,19 @@ fn distance(a: &[f32], b: &[f32]) -> f64 {
         .sqrt()
 }
 
+/// The mode nearest to `sample` (the first on ties) and the distance to it.
+pub fn nearest_mode(sample: &[f32], modes: &Modes) -> (usize, f64) {
+    modes
+        .means
+        .iter()
+        .map(|mean| distance(sample, mean))
+        .enumerate()
+        .fold(
+            (0, f64::INFINITY),
+            |best, (i, d)| if d < best.1 { (i, d) } else { best },
+        )
+}
+
 /// The mode metrics of `samples` for a mixture with `modes`.
 pub fn mode_metrics(samples: &[f32], dim: usize, modes: &Modes) -> ModeMetrics {
     let count = modes.means.len();
@@ -73,15 +86,7 @@ pub fn mode_metrics(samples: &[f32], dim: usize, modes: &Modes) -> ModeMetrics {
     let mut high_quality = 0;
     let n = samples.len() / dim;
     for sample in samples.chunks_exact(dim) {
-        let (nearest, dist) = modes
-            .means
-            .iter()
-            .map(|mean| distance(sample, mean))
-            .enumerate()
-            .fold(
-                (0, f64::INFINITY),
-                |best, (i, d)| if d < best.1 { (i, d) } else { best },
-            );
+        let (nearest, dist) = nearest_mode(sample, modes);
         histogram[nearest] += 1;
         if dist < 3.0 * f64::from(modes.std) {
             high_quality += 1;

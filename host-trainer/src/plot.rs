@@ -283,21 +283,7 @@ fn modes(area: &Area<'_>, inputs: &Inputs<'_>) -> Result<()> {
     let k = modes.means.len();
     let mut counts = vec![0u32; k];
     for sample in inputs.generated.chunks_exact(inputs.dim) {
-        let nearest = modes
-            .means
-            .iter()
-            .map(|m| {
-                m.iter()
-                    .zip(sample)
-                    .map(|(a, b)| (a - b) * (a - b))
-                    .sum::<f32>()
-            })
-            .enumerate()
-            .fold(
-                (0, f32::INFINITY),
-                |best, (i, d)| if d < best.1 { (i, d) } else { best },
-            )
-            .0;
+        let (nearest, _) = crate::eval::nearest_mode(sample, &modes);
         counts[nearest] += 1;
     }
     let n = (inputs.generated.len() / inputs.dim) as f32;
