@@ -31,14 +31,16 @@ pub struct Dense<const I: usize, const O: usize> {
     pub activation: Activation,
 }
 
-/// The batch trace of one dense layer: its outputs and a gradient buffer of the same shape.
+/// The batch trace of one dense layer: its outputs and, with feature `train`, a gradient buffer
+/// of the same shape.
 ///
 /// Generics: `O` outputs, `B` samples.
 #[derive(Clone, Debug)]
 pub struct DenseTrace<const O: usize, const B: usize> {
     /// φ(pre-activation), one row per sample.
     pub output: [[f32; O]; B],
-    /// ∂L/∂output on entry to backward; ∂L/∂(pre-activation) after it.
+    /// ∂L/∂output on entry to backward; ∂L/∂(pre-activation) after it (feature `train`).
+    #[cfg(feature = "train")]
     pub grad: [[f32; O]; B],
 }
 
@@ -72,6 +74,7 @@ impl<const I: usize, const O: usize> Layer for Dense<I, O> {
     fn new_trace<const B: usize>() -> DenseTrace<O, B> {
         DenseTrace {
             output: [[0.0; O]; B],
+            #[cfg(feature = "train")]
             grad: [[0.0; O]; B],
         }
     }

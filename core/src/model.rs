@@ -36,6 +36,9 @@
 
 use core::fmt;
 
+mod rust_source;
+pub use rust_source::{SourceError, write_rust_source};
+
 use crate::Activation;
 use crate::layer::{Layer, LayerInfo};
 

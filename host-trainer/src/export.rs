@@ -20,16 +20,6 @@ pub fn activation_name(activation: Activation) -> String {
     }
 }
 
-fn rust_activation(activation: Activation) -> String {
-    match activation {
-        Activation::Identity => "Activation::Identity".into(),
-        Activation::Relu => "Activation::Relu".into(),
-        Activation::LeakyRelu(alpha) => format!("Activation::LeakyRelu({alpha:?})"),
-        Activation::Tanh => "Activation::Tanh".into(),
-        Activation::Sigmoid => "Activation::Sigmoid".into(),
-    }
-}
-
 /// `values` as comma-separated literals, `per_line` to a line.
 fn literals(values: &[f32], per_line: usize, literal: impl Fn(f32) -> String) -> String {
     values
@@ -71,40 +61,8 @@ pub fn render(
     let mut text = String::new();
     match format {
         ExportFormat::Rust => {
-            // (Dense<a, b>, (Dense<b, c>, Dense<c, d>)): pairs nested to the right.
-            let nest = |parts: Vec<String>| -> String {
-                let mut parts = parts.into_iter().rev();
-                let last = parts.next().unwrap_or_default();
-                parts.fold(last, |inner, outer| format!("({outer}, {inner})"))
-            };
-            let types = layers
-                .iter()
-                .map(|(i, ..)| format!("Dense<{}, {}>", i.inputs, i.outputs))
-                .collect();
-            let values = layers
-                .iter()
-                .map(|(info, weights, biases)| {
-                    let rows: Vec<String> = weights
-                        .chunks(info.outputs)
-                        .map(|row| format!("[{}]", literals(row, 8, |v| format!("{v:?}"))))
-                        .collect();
-                    format!(
-                        "Dense {{\n    weight: [\n        {}\n    ],\n    bias: [{}],\n    activation: {},\n}}",
-                        rows.join(",\n        "),
-                        literals(biases, 8, |v| format!("{v:?}")),
-                        rust_activation(info.activation)
-                    )
-                })
-                .collect();
             writeln!(text, "// {header}")?;
-            writeln!(text, "use picogan::{{Activation, Dense}};\n")?;
-            writeln!(
-                text,
-                "/// The network's type: dense layers as nested pairs."
-            )?;
-            writeln!(text, "pub type Network = {};\n", nest(types))?;
-            writeln!(text, "/// The trained network, in flash.")?;
-            writeln!(text, "pub static NETWORK: Network = {};", nest(values))?;
+            picogan::model::write_rust_source(bytes, &mut text)?;
         }
         ExportFormat::C => {
             writeln!(text, "/* {header}")?;

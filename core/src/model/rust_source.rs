@@ -1,0 +1,136 @@
+//! A model file rendered as Rust source: the network as a `static`, so firmware keeps its weights
+//! in flash and parses nothing at run time.
+
+use core::fmt::{self, Write};
+
+use super::{ModelError, ModelSummary, summarize};
+use crate::Activation;
+
+/// What can stop [`write_rust_source`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum SourceError {
+    /// The bytes are not a valid model file.
+    Model(ModelError),
+    /// The writer refused the text.
+    Write,
+}
+
+impl From<fmt::Error> for SourceError {
+    fn from(_: fmt::Error) -> Self {
+        SourceError::Write
+    }
+}
+
+impl fmt::Display for SourceError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SourceError::Model(error) => error.fmt(f),
+            SourceError::Write => f.write_str("could not write the generated source"),
+        }
+    }
+}
+
+impl core::error::Error for SourceError {}
+
+/// Writes the network in `bytes` as Rust source that uses `picogan`: a type alias `Network`
+/// (dense layers as nested pairs, `(Dense<a, b>, (Dense<b, c>, Dense<c, d>))`) and a
+/// `pub static NETWORK: Network` holding every parameter as a literal that parses back to the
+/// same bits (Rust's shortest round-trip formatting of `f32`).
+///
+/// The file is validated first ([`summarize`]), so the source is only written for a model that
+/// [`read`](super::read) would accept; its summary is returned.
+///
+/// # Examples
+/// ```
+/// use picogan::model::{self, Role, write_rust_source};
+/// use picogan::{Activation, Dense};
+/// let mut layer = Dense::<1, 2>::new(Activation::Tanh);
+/// layer.weight = [[0.5, -1.0]];
+/// let mut file = [0u8; model::encoded_len::<Dense<1, 2>>()];
+/// model::write(&layer, Role::Generator, &mut file).unwrap();
+///
+/// let mut source = String::new();
+/// let summary = write_rust_source(&file, &mut source).unwrap();
+/// assert_eq!(summary.params, 4);
+/// assert!(source.contains("pub type Network = Dense<1, 2>;"));
+/// assert!(source.contains("[0.5, -1.0]") && source.contains("Activation::Tanh"));
+/// ```
+pub fn write_rust_source<W: Write>(bytes: &[u8], out: &mut W) -> Result<ModelSummary, SourceError> {
+    let summary = summarize(bytes).map_err(SourceError::Model)?;
+    let layers = summary.layers();
+    let nested = layers.len() - 1;
+    writeln!(
+        out,
+        "// A {:?} of {} parameters (model file crc32 {:08x}).",
+        summary.role, summary.params, summary.checksum
+    )?;
+    writeln!(out, "use picogan::{{Activation, Dense}};\n")?;
+    writeln!(out, "/// The network's type: dense layers as nested pairs.")?;
+    out.write_str("pub type Network = ")?;
+    for (l, info) in layers.iter().enumerate() {
+        let open = if l < nested { "(" } else { "" };
+        let comma = if l < nested { ", " } else { "" };
+        write!(out, "{open}Dense<{}, {}>{comma}", info.inputs, info.outputs)?;
+    }
+    close_pairs(out, nested)?;
+    writeln!(out, ";\n")?;
+
+    writeln!(out, "/// The trained network, in flash.")?;
+    out.write_str("pub static NETWORK: Network = ")?;
+    let mut parameters = summary.parameters(bytes);
+    for (l, info) in layers.iter().enumerate() {
+        if l < nested {
+            out.write_str("(")?;
+        }
+        out.write_str("Dense {\n    weight: [")?;
+        for k in 0..info.inputs {
+            let separator = if k == 0 { "" } else { "," };
+            write!(out, "{separator}\n        ")?;
+            write_row(out, &mut parameters, info.outputs)?;
+        }
+        out.write_str("\n    ],\n    bias: ")?;
+        write_row(out, &mut parameters, info.outputs)?;
+        write!(out, ",\n    activation: ")?;
+        write_activation(out, info.activation)?;
+        out.write_str(",\n}")?;
+        if l < nested {
+            out.write_str(", ")?;
+        }
+    }
+    close_pairs(out, nested)?;
+    writeln!(out, ";")?;
+    Ok(summary)
+}
+
+/// The `)` of each of `pairs` nested pairs.
+fn close_pairs<W: Write>(out: &mut W, pairs: usize) -> fmt::Result {
+    (0..pairs).try_for_each(|_| out.write_str(")"))
+}
+
+/// `[v0, v1, …]`: the next `len` parameters, eight to a line.
+fn write_row<W: Write>(
+    out: &mut W,
+    parameters: &mut impl Iterator<Item = f32>,
+    len: usize,
+) -> fmt::Result {
+    out.write_str("[")?;
+    for (j, value) in parameters.take(len).enumerate() {
+        let separator = match j {
+            0 => "",
+            j if j % 8 == 0 => ",\n            ",
+            _ => ", ",
+        };
+        write!(out, "{separator}{value:?}")?;
+    }
+    out.write_str("]")
+}
+
+fn write_activation<W: Write>(out: &mut W, activation: Activation) -> fmt::Result {
+    match activation {
+        Activation::Identity => out.write_str("Activation::Identity"),
+        Activation::Relu => out.write_str("Activation::Relu"),
+        Activation::LeakyRelu(alpha) => write!(out, "Activation::LeakyRelu({alpha:?})"),
+        Activation::Tanh => out.write_str("Activation::Tanh"),
+        Activation::Sigmoid => out.write_str("Activation::Sigmoid"),
+    }
+}
