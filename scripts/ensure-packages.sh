@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the project needs when they are missing: fontconfig headers,
 # pkg-config and a font for the trainer's plots (plotters), a C compiler for the test that
-# compiles an exported C header. Without root it prints the exact line to run and fails.
+# compiles an exported C header, binutils (readelf) and QEMU for the firmware tests. Without root
+# it prints the exact line to run and fails.
 set -euo pipefail
-APT_PACKAGES=(pkg-config libfontconfig1-dev fonts-dejavu-core gcc)
+APT_PACKAGES=(pkg-config libfontconfig1-dev fonts-dejavu-core gcc binutils qemu-system-arm)
 missing=()
 for package in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

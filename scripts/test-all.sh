@@ -19,6 +19,13 @@ for target in "${THUMB_TARGETS[@]}"; do
 done
 
 bash scripts/ensure-packages.sh
+# defmt-print decodes the firmware's defmt logs in the QEMU tests.
+DEFMT_PRINT_VERSION=1.2.0
+if ! defmt-print --version 2>/dev/null | grep -q "$DEFMT_PRINT_VERSION"; then
+  echo "installing defmt-print $DEFMT_PRINT_VERSION (a few minutes, once)"
+  cargo install defmt-print --locked --version "$DEFMT_PRINT_VERSION" --quiet ||
+    { echo "could not install defmt-print: run 'cargo install defmt-print --locked --version $DEFMT_PRINT_VERSION'" >&2; exit 1; }
+fi
 
 step "formatting"
 cargo fmt --all -- --check
@@ -28,6 +35,15 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 CORE_FEATURE_SETS=("" "train" "defmt" "micromath" "train,defmt" "train,micromath" "defmt,micromath" "train,defmt,micromath")
 for features in "${CORE_FEATURE_SETS[@]}"; do
   cargo clippy -p picogan --lib --locked --no-default-features --features "$features" -- -D warnings
+done
+
+step "firmware: formatting and clippy for QEMU (defmt and text logging) and the nRF52840 board"
+cargo fmt --manifest-path firmware/Cargo.toml -- --check
+FIRMWARE_FEATURE_SETS=("qemu,defmt" "qemu" "nrf52840,defmt")
+for features in "${FIRMWARE_FEATURE_SETS[@]}"; do
+  echo "firmware, features [$features]"
+  cargo clippy --manifest-path firmware/Cargo.toml --locked --release --target thumbv7em-none-eabihf \
+    --target-dir firmware/target/tests --no-default-features --features "$features" -- -D warnings
 done
 
 step "no_std builds for the thumb targets"

@@ -1,6 +1,7 @@
 //! Shared helpers for picogan's integration tests: proptest strategies, an independent f64
 //! reference implementation of a dense network, and random networks.
 
+pub mod firmware;
 pub mod reference;
 pub mod strategies;
 

@@ -1,0 +1,90 @@
+//! The lines the firmware prints; `tests/tests/firmware.rs` parses them.
+//!
+//! ```text
+//! picogan firmware: model crc32 1a2b3c4d, 8642 parameters, 8448 multiply-accumulates per sample, seed 0, 256 samples
+//! sample 0: 3f800000 bf000000
+//! checksum 0a1b2c3d
+//! instructions 12345678 for 256 samples: 48225 per sample, 5.70 per multiply-accumulate
+//! ram: activations 776 bytes, noise generator 16 bytes
+//! ```
+
+use heapless::String;
+
+use crate::log::say;
+use crate::{Sample, board, model};
+
+/// Eight hex digits and a space per value.
+const LINE: usize = 9 * model::OUTPUTS;
+
+pub fn header() {
+    let crc = hex(model::MODEL_CRC);
+    say!(
+        "picogan firmware: model crc32 {}, {} parameters, {} multiply-accumulates per sample, seed {}, {} samples",
+        crc.as_str(),
+        model::PARAMETERS,
+        model::MULTIPLY_ACCUMULATES,
+        model::SEED,
+        crate::SAMPLES
+    );
+}
+
+/// `sample i: bits bits …`, each value's IEEE-754 bits in hex.
+pub fn sample(index: usize, sample: &Sample) {
+    let mut line: String<LINE> = String::new();
+    for (j, value) in sample.iter().enumerate() {
+        if j > 0 {
+            push(&mut line, " ");
+        }
+        push(&mut line, hex(value.to_bits()).as_str());
+    }
+    say!("sample {}: {}", index, line.as_str());
+}
+
+pub fn checksum(crc: u32) {
+    say!("checksum {}", hex(crc).as_str());
+}
+
+/// The counter's total and its share per sample and per multiply-accumulate (two decimals).
+pub fn cost(count: u32, samples: usize) {
+    let samples = samples as u32;
+    let per_sample = count / samples;
+    let macs = (model::MULTIPLY_ACCUMULATES as u64) * u64::from(samples);
+    let hundredths = (u64::from(count) * 100 + macs / 2) / macs;
+    let whole = hundredths / 100;
+    let (tens, ones) = ((hundredths % 100) / 10, hundredths % 10);
+    say!(
+        "{} {} for {} samples: {} per sample, {}.{}{} per multiply-accumulate",
+        board::Counter::UNIT,
+        count,
+        samples,
+        per_sample,
+        whole,
+        tens,
+        ones
+    );
+}
+
+pub fn memory(activations: usize, rng: usize) {
+    say!(
+        "ram: activations {} bytes, noise generator {} bytes",
+        activations,
+        rng
+    );
+}
+
+/// `value` as eight lower-case hex digits.
+fn hex(value: u32) -> String<8> {
+    let mut text = String::new();
+    for shift in (0..8).rev() {
+        let digit = b"0123456789abcdef"[((value >> (4 * shift)) & 0xf) as usize];
+        // Eight pushes into a String of capacity 8 cannot fail.
+        let _ = text.push(char::from(digit));
+    }
+    text
+}
+
+fn push<const N: usize>(line: &mut String<N>, text: &str) {
+    if line.push_str(text).is_err() {
+        board::fail("a report line overflowed its buffer");
+    }
+}

@@ -1,0 +1,197 @@
+//! Building the Cortex-M4F firmware, running it under QEMU and reading what it prints.
+//!
+//! Every build goes to one target folder, `firmware/target/tests`, so the dependencies compile
+//! once; callers hold [`lock`] because builds of different configurations in that folder would
+//! rebuild each other's outputs.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::{Mutex, MutexGuard};
+
+/// The firmware's target.
+pub const TARGET: &str = "thumbv7em-none-eabihf";
+
+static BUILDS: Mutex<()> = Mutex::new(());
+
+/// Serialises firmware builds and runs within one test binary.
+pub fn lock() -> MutexGuard<'static, ()> {
+    BUILDS
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// The default model the firmware embeds.
+pub fn default_model() -> PathBuf {
+    root().join("firmware/models/ring8.pgan")
+}
+
+/// One firmware configuration.
+#[derive(Clone, Debug, Default)]
+pub struct Build {
+    /// Cargo features; `None` keeps the defaults (`qemu`, `defmt`).
+    pub features: Option<&'static str>,
+    /// `PICOGAN_MODEL`; `None` keeps the default model.
+    pub model: Option<PathBuf>,
+    /// `PICOGAN_SEED`; `None` keeps the default (0).
+    pub seed: Option<u64>,
+}
+
+impl Build {
+    /// Runs `cargo build --release` for this configuration and returns cargo's output.
+    pub fn cargo(&self) -> Output {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let mut command = Command::new(cargo);
+        command
+            .current_dir(root())
+            .args(["build", "--release", "--locked", "--target", TARGET])
+            .arg("--manifest-path")
+            .arg(root().join("firmware/Cargo.toml"))
+            .arg("--target-dir")
+            .arg(root().join("firmware/target/tests"))
+            .env_remove("PICOGAN_MODEL")
+            .env_remove("PICOGAN_SEED");
+        if let Some(features) = self.features {
+            command.args(["--no-default-features", "--features", features]);
+        }
+        if let Some(model) = &self.model {
+            command.env("PICOGAN_MODEL", model);
+        }
+        if let Some(seed) = self.seed {
+            command.env("PICOGAN_SEED", seed.to_string());
+        }
+        command.output().expect("cannot start cargo")
+    }
+
+    /// Builds this configuration and returns the path of its ELF file; panics with cargo's
+    /// messages (and the set-up hint) when the build fails.
+    pub fn elf(&self) -> PathBuf {
+        let output = self.cargo();
+        assert!(
+            output.status.success(),
+            "the firmware did not build ({self:?}):\n{}\nIf the target is missing: rustup target add {TARGET}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        root().join(format!(
+            "firmware/target/tests/{TARGET}/release/picogan-firmware"
+        ))
+    }
+}
+
+/// What one QEMU run printed, and how it ended.
+pub struct Run {
+    /// Exit status of `qemu-run.sh` (the firmware's; 124 on a timeout).
+    pub status: Option<i32>,
+    /// Decoded standard output.
+    pub stdout: String,
+    /// Standard error.
+    pub stderr: String,
+}
+
+/// Runs `elf` under QEMU through `firmware/qemu-run.sh`, which also decodes defmt frames.
+pub fn run(elf: &Path) -> Run {
+    let qemu = Command::new("qemu-system-arm").arg("--version").output();
+    assert!(
+        qemu.is_ok_and(|o| o.status.success()),
+        "qemu-system-arm is missing: sudo apt-get install -y qemu-system-arm (scripts/test-all.sh installs it)"
+    );
+    let output = Command::new("bash")
+        .arg(root().join("firmware/qemu-run.sh"))
+        .arg(elf)
+        .env("PICOGAN_QEMU_TIMEOUT", "120")
+        .output()
+        .expect("cannot start bash");
+    Run {
+        status: output.status.code(),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// The facts a successful run reports.
+#[derive(Debug)]
+pub struct Report {
+    /// CRC-32 of the embedded model file, from the first line.
+    pub model_crc: u32,
+    /// The noise seed.
+    pub seed: u64,
+    /// Multiply-accumulates of one sample.
+    pub macs: u64,
+    /// Every sample's values as bit patterns, in order.
+    pub samples: Vec<Vec<u32>>,
+    /// The CRC-32 the firmware computed over all samples.
+    pub checksum: u32,
+    /// Instructions (QEMU's count) for all samples.
+    pub instructions: u64,
+    /// Bytes of the static activation buffer.
+    pub activation_bytes: usize,
+}
+
+impl Report {
+    /// Parses the lines described in `firmware/src/report.rs`.
+    pub fn parse(stdout: &str) -> Result<Report, String> {
+        let mut report = Report {
+            model_crc: 0,
+            seed: 0,
+            macs: 0,
+            samples: Vec::new(),
+            checksum: 0,
+            instructions: 0,
+            activation_bytes: 0,
+        };
+        let hex = |text: &str| u32::from_str_radix(text, 16).map_err(|e| format!("{text:?}: {e}"));
+        let number = |text: &str| text.parse::<u64>().map_err(|e| format!("{text:?}: {e}"));
+        let mut header = false;
+        for line in stdout.lines().map(str::trim) {
+            let words: Vec<&str> = line
+                .split([' ', ',', ':'])
+                .filter(|w| !w.is_empty())
+                .collect();
+            match words.as_slice() {
+                [
+                    "picogan",
+                    "firmware",
+                    "model",
+                    "crc32",
+                    crc,
+                    _,
+                    "parameters",
+                    macs,
+                    _,
+                    _,
+                    _,
+                    "seed",
+                    seed,
+                    ..,
+                ] => {
+                    report.model_crc = hex(crc)?;
+                    report.macs = number(macs)?;
+                    report.seed = number(seed)?;
+                    header = true;
+                }
+                ["sample", index, values @ ..] => {
+                    if number(index)? != report.samples.len() as u64 {
+                        return Err(format!("sample {index} out of order"));
+                    }
+                    report
+                        .samples
+                        .push(values.iter().map(|v| hex(v)).collect::<Result<_, _>>()?);
+                }
+                ["checksum", crc] => report.checksum = hex(crc)?,
+                ["instructions", count, ..] => report.instructions = number(count)?,
+                ["ram", "activations", bytes, ..] => {
+                    report.activation_bytes = number(bytes)? as usize
+                }
+                _ => {}
+            }
+        }
+        if !header || report.samples.is_empty() || report.instructions == 0 {
+            return Err(format!("incomplete report:\n{stdout}"));
+        }
+        Ok(report)
+    }
+}

@@ -1,0 +1,313 @@
+//! The Cortex-M4F firmware under QEMU: its samples are bit-identical to the host's (through the
+//! core and through `picogan sample`), a bad model file stops its build, a panic fails its run,
+//! and it keeps within its flash and RAM budgets.
+//!
+//! Needs `qemu-system-arm`, the `thumbv7em-none-eabihf` target and `defmt-print`;
+//! `scripts/test-all.sh` installs all three.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use object::{Object, ObjectSection, ObjectSymbol};
+use picogan::model::{self, Role};
+use picogan::rng::{NoiseRng, SeedableRng};
+use picogan::{Activation, Dense, Layer, Mlp2, Mlp4, sample};
+use picogan_tests::firmware::{self, Build, Report};
+
+/// The shape of the default model, `firmware/models/ring8.pgan`.
+type Generator = Mlp4<2, 64, 64, 64, 2>;
+
+const SAMPLES: usize = 256;
+const CRC32: crc::Crc<u32> = crc::Crc::<u32>::new(&crc::CRC_32_ISO_HDLC);
+
+fn load_default_model() -> (Generator, u32) {
+    let bytes = std::fs::read(firmware::default_model()).unwrap();
+    let mut generator: Generator = (
+        Dense::new(Activation::Relu),
+        (
+            Dense::new(Activation::Relu),
+            (
+                Dense::new(Activation::Relu),
+                Dense::new(Activation::Identity),
+            ),
+        ),
+    );
+    let summary = model::read(&bytes, Role::Generator, &mut generator).unwrap();
+    (generator, summary.checksum)
+}
+
+/// `n` samples drawn on the host by the core, as bit patterns.
+fn core_samples(generator: &Generator, seed: u64, n: usize) -> Vec<Vec<u32>> {
+    let mut rng = NoiseRng::seed_from_u64(seed);
+    (0..n)
+        .map(|_| {
+            sample(generator, &mut rng)
+                .iter()
+                .map(|v| v.to_bits())
+                .collect()
+        })
+        .collect()
+}
+
+/// The trainer's binary, built beside this test by `cargo test --workspace`.
+fn trainer_binary() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let binary = exe.parent().and_then(Path::parent).unwrap().join("picogan");
+    assert!(
+        binary.exists(),
+        "{} is missing: run the whole workspace's tests (cargo test --workspace) or cargo build -p picogan-trainer",
+        binary.display()
+    );
+    binary
+}
+
+/// `n` samples printed by `picogan sample`, as bit patterns.
+fn cli_samples(model: &Path, seed: u64, n: usize) -> Vec<Vec<u32>> {
+    let output = Command::new(trainer_binary())
+        .args([
+            "sample",
+            "--n",
+            &n.to_string(),
+            "--seed",
+            &seed.to_string(),
+            "--model",
+        ])
+        .arg(model)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout)
+        .unwrap()
+        .lines()
+        .map(|line| {
+            line.split(',')
+                .map(|v| v.parse::<f32>().unwrap().to_bits())
+                .collect()
+        })
+        .collect()
+}
+
+/// Builds and runs `build`, then checks every printed bit against the host.
+fn check_against_host(build: Build, seed: u64) {
+    let _guard = firmware::lock();
+    let run = firmware::run(&build.elf());
+    assert_eq!(run.status, Some(0), "{}\n{}", run.stdout, run.stderr);
+    let report = Report::parse(&run.stdout).unwrap();
+
+    let (generator, model_crc) = load_default_model();
+    assert_eq!(
+        report.model_crc, model_crc,
+        "the firmware embeds another model"
+    );
+    assert_eq!(report.seed, seed);
+    assert_eq!(report.samples.len(), SAMPLES);
+    let expected = core_samples(&generator, seed, SAMPLES);
+    for (index, (device, host)) in report.samples.iter().zip(&expected).enumerate() {
+        assert_eq!(device, host, "sample {index} differs (device vs host bits)");
+    }
+    assert_eq!(
+        cli_samples(&firmware::default_model(), seed, SAMPLES),
+        expected
+    );
+
+    let mut digest = CRC32.digest();
+    for value in expected.iter().flatten() {
+        digest.update(&value.to_le_bytes());
+    }
+    assert_eq!(
+        report.checksum,
+        digest.finalize(),
+        "the firmware's checksum"
+    );
+    let per_mac = report.instructions as f64 / (SAMPLES as f64 * report.macs as f64);
+    assert!(
+        per_mac > 1.0 && per_mac < 10.0,
+        "{per_mac} instructions per multiply-accumulate"
+    );
+    assert_eq!(report.activation_bytes, 4 * (64 + 64 + 64 + 2));
+}
+
+#[test]
+fn defmt_firmware_samples_match_the_host_bit_for_bit() {
+    check_against_host(
+        Build {
+            seed: Some(20_261_125),
+            ..Build::default()
+        },
+        20_261_125,
+    );
+}
+
+#[test]
+fn text_firmware_samples_match_the_host_bit_for_bit() {
+    check_against_host(
+        Build {
+            features: Some("qemu"),
+            ..Build::default()
+        },
+        0,
+    );
+}
+
+/// A scratch file in the system's temporary folder, removed on drop.
+struct TempFile(PathBuf);
+
+impl TempFile {
+    fn new(name: &str, bytes: &[u8]) -> TempFile {
+        let path = std::env::temp_dir().join(format!("picogan-{}-{name}", std::process::id()));
+        std::fs::write(&path, bytes).unwrap();
+        TempFile(path)
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+#[test]
+fn a_corrupted_or_mismatched_model_fails_the_build_with_a_clear_message() {
+    let mut corrupted = std::fs::read(firmware::default_model()).unwrap();
+    corrupted[100] ^= 0x40; // a weight bit: only the checksum can tell
+    let corrupted = TempFile::new("corrupted.pgan", &corrupted);
+
+    let mut discriminator: Mlp2<2, 8, 1> = (
+        Dense::new(Activation::Relu),
+        Dense::new(Activation::Identity),
+    );
+    discriminator.init_params(&mut NoiseRng::seed_from_u64(1));
+    let mut bytes = vec![0; model::encoded_len::<Mlp2<2, 8, 1>>()];
+    model::write(&discriminator, Role::Discriminator, &mut bytes).unwrap();
+    let discriminator = TempFile::new("discriminator.pgan", &bytes);
+
+    let missing = std::env::temp_dir().join("picogan-no-such-model.pgan");
+    let cases = [
+        (
+            &corrupted.0,
+            "is not a usable model file: model file is corrupted: checksum",
+        ),
+        (
+            &discriminator.0,
+            "holds a Discriminator; the firmware samples from a generator",
+        ),
+        (&missing, "cannot read the model file"),
+    ];
+    let _guard = firmware::lock();
+    for (model, message) in cases {
+        let output = Build {
+            model: Some(model.clone()),
+            ..Build::default()
+        }
+        .cargo();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success(), "{} built", model.display());
+        assert!(
+            stderr.contains(message),
+            "expected {message:?} in:\n{stderr}"
+        );
+        assert!(
+            stderr.contains(&model.display().to_string()),
+            "the message names the file:\n{stderr}"
+        );
+    }
+}
+
+#[test]
+fn a_panic_on_the_device_ends_the_run_with_a_failure_code() {
+    let _guard = firmware::lock();
+    for features in ["qemu,defmt,panic-on-purpose", "qemu,panic-on-purpose"] {
+        let run = firmware::run(
+            &Build {
+                features: Some(features),
+                ..Build::default()
+            }
+            .elf(),
+        );
+        assert_eq!(
+            run.status,
+            Some(1),
+            "{features}: {}\n{}",
+            run.stdout,
+            run.stderr
+        );
+        assert!(
+            run.stdout.contains("panicked") && run.stdout.contains("panicking on purpose"),
+            "{}",
+            run.stdout
+        );
+        // It got that far: the samples were printed first.
+        assert!(run.stdout.contains("checksum "), "{}", run.stdout);
+    }
+}
+
+/// Bytes of an ELF file by what they hold.
+struct Sizes {
+    /// Loaded into flash: vector table, code, read-only data, initial values of .data.
+    flash: u64,
+    /// Static RAM: .data, .bss and .uninit (the stack comes on top).
+    ram: u64,
+    /// The generated `NETWORK` static: the weights.
+    weights: u64,
+    /// libm functions kept as functions of their own (inlined ones count as caller code).
+    libm: u64,
+}
+
+fn sizes(elf: &Path) -> Sizes {
+    let data = std::fs::read(elf).unwrap();
+    let file = object::File::parse(&*data).unwrap();
+    let section = |name: &str| file.section_by_name(name).map_or(0, |s| s.size());
+    let symbol_bytes = |wanted: &dyn Fn(&str) -> bool| -> u64 {
+        file.symbols()
+            .filter_map(|s| {
+                Some((
+                    format!("{:#}", rustc_demangle::demangle(s.name().ok()?)),
+                    s.size(),
+                ))
+            })
+            .filter(|(name, _)| wanted(name))
+            .map(|(_, size)| size)
+            .sum()
+    };
+    Sizes {
+        flash: section(".vector_table") + section(".text") + section(".rodata") + section(".data"),
+        ram: section(".data") + section(".bss") + section(".uninit"),
+        weights: symbol_bytes(&|name| name.ends_with("model::NETWORK")),
+        libm: symbol_bytes(&|name| name.starts_with("libm::")),
+    }
+}
+
+/// Flash for picogan's code is the size difference between the firmware and the same firmware
+/// built with `size-baseline` (no noise, no network), less the weights and the libm functions.
+#[test]
+fn flash_and_ram_stay_within_budget() {
+    let _guard = firmware::lock();
+    let full = sizes(&Build::default().elf());
+    let baseline = sizes(
+        &Build {
+            features: Some("qemu,defmt,size-baseline"),
+            ..Build::default()
+        }
+        .elf(),
+    );
+    let picogan = full.flash - baseline.flash - full.weights - (full.libm - baseline.libm);
+    let libm = full.libm - baseline.libm;
+    println!(
+        "flash {} bytes: picogan code {picogan}, libm {libm}, weights {}, the rest {}; static RAM {} bytes",
+        full.flash, full.weights, baseline.flash, full.ram
+    );
+    assert_eq!(
+        full.weights,
+        (4 * Generator::PARAMS + 4 * 8) as u64,
+        "weights and 4 activations"
+    );
+    assert!(
+        picogan <= 4096,
+        "picogan code takes {picogan} bytes of flash"
+    );
+    assert!(full.ram <= 1024, "static RAM is {} bytes", full.ram);
+}
