@@ -6,7 +6,7 @@
 
 use crate::Activation;
 use crate::kernels;
-use crate::layer::{Layer, LayerInfo};
+use crate::layer::{Layer, LayerInfo, Zeroed};
 
 /// A dense layer `y = φ(b + Σₖ xₖ·W[k])` with `I` inputs and `O` outputs.
 ///
@@ -55,6 +55,18 @@ impl<const I: usize, const O: usize> Dense<I, O> {
     }
 }
 
+impl<const I: usize, const O: usize> Zeroed for Dense<I, O> {
+    const ZEROED: Self = Self::new(Activation::Identity);
+}
+
+impl<const O: usize, const B: usize> Zeroed for DenseTrace<O, B> {
+    const ZEROED: Self = DenseTrace {
+        output: [[0.0; O]; B],
+        #[cfg(feature = "train")]
+        grad: [[0.0; O]; B],
+    };
+}
+
 impl<const I: usize, const O: usize> Layer for Dense<I, O> {
     type Input = [f32; I];
     type Output = [f32; O];
@@ -69,14 +81,6 @@ impl<const I: usize, const O: usize> Layer for Dense<I, O> {
         kernels::affine_one(x, &self.weight, &self.bias, &mut y, 0); // [O]
         self.activation.apply_in_place(&mut y); // [O]
         y
-    }
-
-    fn new_trace<const B: usize>() -> DenseTrace<O, B> {
-        DenseTrace {
-            output: [[0.0; O]; B],
-            #[cfg(feature = "train")]
-            grad: [[0.0; O]; B],
-        }
     }
 
     fn forward_batch<const B: usize>(&self, x: &[[f32; I]; B], trace: &mut DenseTrace<O, B>) {

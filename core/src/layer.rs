@@ -23,6 +23,26 @@ impl<const N: usize> Vector for [f32; N] {
     const LEN: usize = N;
 }
 
+/// A type with an all-zero constant, so that networks, traces, optimizer states and whole
+/// trainers can be the initial value of a `static`: zero bytes go to `.bss`, which takes RAM but
+/// no flash, and nothing is built on the stack first.
+///
+/// # Examples
+/// ```
+/// use picogan::{Activation, Dense, Mlp2, Zeroed};
+/// static mut SCRATCH: Mlp2<2, 8, 1> = Mlp2::<2, 8, 1>::ZEROED;
+/// const LAYER: Dense<2, 8> = Dense::ZEROED;
+/// assert_eq!(LAYER, Dense::new(Activation::Identity));
+/// ```
+pub trait Zeroed: Sized {
+    /// Every number zero, every activation [`Activation::Identity`](crate::Activation).
+    const ZEROED: Self;
+}
+
+impl<A: Zeroed, L: Zeroed> Zeroed for (A, L) {
+    const ZEROED: Self = (A::ZEROED, L::ZEROED);
+}
+
 /// The architecture of one dense layer, as the model file and `info` report it.
 #[derive(Clone, Copy, Debug, PartialEq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -55,14 +75,14 @@ pub struct LayerInfo {
 /// net.forward_batch(&inputs, &mut trace);
 /// assert_eq!(Mlp2::<3, 4, 2>::output(&trace)[4], net.forward(&inputs[4]));
 /// ```
-pub trait Layer: Clone {
+pub trait Layer: Clone + Zeroed {
     /// One input sample, `[f32; I]`.
     type Input: Vector;
     /// One output sample, `[f32; O]`.
     type Output: Vector;
     /// What a batch forward pass of `B` samples keeps for the backward pass: each dense layer's
     /// outputs and a gradient buffer of the same shape, all sized at compile time.
-    type Trace<const B: usize>;
+    type Trace<const B: usize>: Zeroed;
 
     /// Number of dense layers.
     const LAYERS: usize;
@@ -75,7 +95,9 @@ pub trait Layer: Clone {
     fn forward(&self, x: &Self::Input) -> Self::Output;
 
     /// A zeroed trace for batches of `B` samples.
-    fn new_trace<const B: usize>() -> Self::Trace<B>;
+    fn new_trace<const B: usize>() -> Self::Trace<B> {
+        Zeroed::ZEROED
+    }
 
     /// Batch forward pass: `B` samples at once, every layer's output kept in `trace`.
     ///
@@ -216,10 +238,6 @@ where
     fn forward(&self, x: &Self::Input) -> Self::Output {
         let hidden = self.0.forward(x); // [A::Output]
         self.1.forward(&hidden) // [L::Output]
-    }
-
-    fn new_trace<const B: usize>() -> Self::Trace<B> {
-        (A::new_trace(), L::new_trace())
     }
 
     fn forward_batch<const B: usize>(&self, x: &[Self::Input; B], trace: &mut Self::Trace<B>) {

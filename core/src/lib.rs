@@ -38,6 +38,8 @@
 #![forbid(unsafe_code)]
 
 pub mod activation;
+#[cfg(feature = "train")]
+pub mod bimodal;
 pub mod dense;
 mod error;
 pub mod info;
@@ -59,7 +61,7 @@ pub use dense::{Dense, DenseTrace};
 pub use error::Error;
 #[cfg(feature = "train")]
 pub use layer::Trainable;
-pub use layer::{Layer, LayerInfo, Mlp2, Mlp3, Mlp4, Vector};
+pub use layer::{Layer, LayerInfo, Mlp2, Mlp3, Mlp4, Vector, Zeroed};
 pub use sample::sample;
 #[cfg(feature = "train")]
 pub use train::{GanConfig, GanTrainer, StepStats};

@@ -3,7 +3,7 @@
 use rand_core::Rng;
 
 use crate::Error;
-use crate::layer::{Trainable, Vector};
+use crate::layer::{Trainable, Vector, Zeroed};
 use crate::loss::{GanLoss, mean_loss};
 use crate::optim::Optimizer;
 use crate::rng::fill_normal;
@@ -133,7 +133,50 @@ where
     D: Trainable<Input = G::Output, Output = [f32; 1]>,
     O: Optimizer,
 {
-    /// A trainer with fresh optimizer states and zeroed buffers.
+    /// A trainer with every number zero and identity activations: a constant, so that it can be
+    /// the initial value of a `static` (in `.bss`: RAM, no flash) on a device where the whole
+    /// state would not fit on the stack. Make it train with [`reset`](Self::reset).
+    ///
+    /// # Examples
+    /// ```
+    /// use picogan::{Activation::*, Dense, GanConfig, GanTrainer, Layer, Mlp2};
+    /// use picogan::optim::Adam;
+    /// use picogan::rng::{NoiseRng, SeedableRng};
+    /// type Trainer = GanTrainer<Mlp2<2, 8, 1>, Mlp2<1, 8, 1>, Adam, 16>;
+    /// static mut TRAINER: Trainer = Trainer::ZEROED; // a device would use a safe cell
+    ///
+    /// let mut rng = NoiseRng::seed_from_u64(0);
+    /// let mut g: Mlp2<2, 8, 1> = (Dense::new(Relu), Dense::new(Identity));
+    /// let mut d: Mlp2<1, 8, 1> = (Dense::new(Relu), Dense::new(Identity));
+    /// g.init_params(&mut rng);
+    /// d.init_params(&mut rng);
+    /// let mut trainer = Box::new(Trainer::ZEROED);
+    /// trainer.reset(&g, &d, Adam::default(), Adam::default(), GanConfig::default()).unwrap();
+    /// assert_eq!(trainer.generator, g);
+    /// ```
+    pub const ZEROED: Self = Self {
+        generator: G::ZEROED,
+        discriminator: D::ZEROED,
+        generator_optimizer: O::ZEROED,
+        discriminator_optimizer: O::ZEROED,
+        generator_state: Zeroed::ZEROED,
+        discriminator_state: Zeroed::ZEROED,
+        config: GanConfig {
+            loss: GanLoss::Minimax,
+            discriminator_steps: 0,
+            r1_gamma: 0.0,
+        },
+        generator_grads: G::ZEROED,
+        discriminator_grads: D::ZEROED,
+        generator_trace: Zeroed::ZEROED,
+        discriminator_trace: Zeroed::ZEROED,
+        noise: [G::Input::ZERO; B],
+        real: [D::Input::ZERO; B],
+        input_grads: [D::Input::ZERO; B],
+    };
+
+    /// A trainer of `generator` and `discriminator` with fresh optimizer states and zeroed
+    /// buffers.
     ///
     /// Errors: [`Error::InvalidHyperparameter`] for a negative or non-finite R1 weight or a
     /// batch of 0; [`Error::SmoothActivation`] when R1 is on and D has a tanh or sigmoid layer
@@ -145,6 +188,28 @@ where
         discriminator_optimizer: O,
         config: GanConfig,
     ) -> Result<Self, Error> {
+        let mut trainer = Self::ZEROED;
+        trainer.reset(
+            &generator,
+            &discriminator,
+            generator_optimizer,
+            discriminator_optimizer,
+            config,
+        )?;
+        Ok(trainer)
+    }
+
+    /// Makes this trainer, in place, what [`new`](Self::new) returns for the same arguments:
+    /// copies of both networks, fresh optimizer states, zeroed buffers. Nothing as large as the
+    /// trainer is built on the stack. On an error (the same as `new`'s) nothing is changed.
+    pub fn reset(
+        &mut self,
+        generator: &G,
+        discriminator: &D,
+        generator_optimizer: O,
+        discriminator_optimizer: O,
+        config: GanConfig,
+    ) -> Result<(), Error> {
         if B == 0 {
             return Err(Error::InvalidHyperparameter { name: "batch size" });
         }
@@ -156,22 +221,21 @@ where
         {
             return Err(Error::SmoothActivation { layer });
         }
-        Ok(Self {
-            generator_state: generator_optimizer.new_state(&generator),
-            discriminator_state: discriminator_optimizer.new_state(&discriminator),
-            generator_grads: generator.zeroed_like(),
-            discriminator_grads: discriminator.zeroed_like(),
-            generator,
-            discriminator,
-            generator_optimizer,
-            discriminator_optimizer,
-            config,
-            generator_trace: G::new_trace(),
-            discriminator_trace: D::new_trace(),
-            noise: [G::Input::ZERO; B],
-            real: [D::Input::ZERO; B],
-            input_grads: [D::Input::ZERO; B],
-        })
+        self.generator.clone_from(generator);
+        self.discriminator.clone_from(discriminator);
+        generator_optimizer.reset_state(&mut self.generator_state);
+        discriminator_optimizer.reset_state(&mut self.discriminator_state);
+        self.generator_optimizer = generator_optimizer;
+        self.discriminator_optimizer = discriminator_optimizer;
+        self.config = config;
+        self.generator_grads.zero_params();
+        self.discriminator_grads.zero_params();
+        self.generator_trace = Zeroed::ZEROED;
+        self.discriminator_trace = Zeroed::ZEROED;
+        self.noise = [G::Input::ZERO; B];
+        self.real = [D::Input::ZERO; B];
+        self.input_grads = [D::Input::ZERO; B];
+        Ok(())
     }
 
     /// One training step: `config.discriminator_steps` updates of D, each on a fresh batch from

@@ -1,7 +1,7 @@
 //! Adam.
 
 use super::Optimizer;
-use crate::Layer;
+use crate::{Layer, Zeroed};
 
 /// Adam (Kingma & Ba, "Adam: A Method for Stochastic Optimization", ICLR 2015, Algorithm 1),
 /// with PyTorch's defaults and order of operations (`torch.optim.Adam`, no weight decay):
@@ -62,17 +62,36 @@ pub struct AdamState<N> {
     pub beta2_power: f32,
 }
 
+impl Zeroed for Adam {
+    const ZEROED: Self = Adam {
+        lr: 0.0,
+        beta1: 0.0,
+        beta2: 0.0,
+        eps: 0.0,
+    };
+}
+
+/// All zero, including the running products β₁ᵗ and β₂ᵗ (a fresh state has them at 1: see
+/// [`Optimizer::reset_state`]).
+impl<N: Zeroed> Zeroed for AdamState<N> {
+    const ZEROED: Self = AdamState {
+        m: N::ZEROED,
+        v: N::ZEROED,
+        step: 0,
+        beta1_power: 0.0,
+        beta2_power: 0.0,
+    };
+}
+
 impl Optimizer for Adam {
     type State<N: Layer> = AdamState<N>;
 
-    fn new_state<N: Layer>(&self, params: &N) -> AdamState<N> {
-        AdamState {
-            m: params.zeroed_like(),
-            v: params.zeroed_like(),
-            step: 0,
-            beta1_power: 1.0,
-            beta2_power: 1.0,
-        }
+    fn reset_state<N: Layer>(&self, state: &mut AdamState<N>) {
+        state.m.zero_params();
+        state.v.zero_params();
+        state.step = 0;
+        state.beta1_power = 1.0;
+        state.beta2_power = 1.0;
     }
 
     fn step<N: Layer>(&self, params: &mut N, grads: &N, state: &mut AdamState<N>) {

@@ -1,7 +1,7 @@
 //! Stochastic gradient descent with momentum.
 
 use super::Optimizer;
-use crate::Layer;
+use crate::{Layer, Zeroed};
 
 /// SGD with (heavy-ball) momentum, PyTorch's `torch.optim.SGD` without dampening or weight decay:
 /// b ← μ·b + g, θ ← θ − η·b (b starts at 0, so the first step is θ − η·g).
@@ -34,13 +34,24 @@ pub struct SgdState<N> {
     pub velocity: N,
 }
 
+impl Zeroed for Sgd {
+    const ZEROED: Self = Sgd {
+        lr: 0.0,
+        momentum: 0.0,
+    };
+}
+
+impl<N: Zeroed> Zeroed for SgdState<N> {
+    const ZEROED: Self = SgdState {
+        velocity: N::ZEROED,
+    };
+}
+
 impl Optimizer for Sgd {
     type State<N: Layer> = SgdState<N>;
 
-    fn new_state<N: Layer>(&self, params: &N) -> SgdState<N> {
-        SgdState {
-            velocity: params.zeroed_like(),
-        }
+    fn reset_state<N: Layer>(&self, state: &mut SgdState<N>) {
+        state.velocity.zero_params();
     }
 
     fn step<N: Layer>(&self, params: &mut N, grads: &N, state: &mut SgdState<N>) {
