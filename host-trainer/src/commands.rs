@@ -1,5 +1,6 @@
-//! What each subcommand does. Networks have compile-time shapes, so each command that touches a
-//! network dispatches on the data's dimension through [`ForDim`].
+//! What each subcommand does. The trainer's networks have compile-time shapes, so training
+//! dispatches on the data's dimension through [`ForDim`]; `sample` and `eval` read generators of
+//! any shape through [`FileGenerator`].
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -14,9 +15,10 @@ use serde::Serialize;
 use crate::checkpoint::{self, LossRecord};
 use crate::data::Dataset;
 use crate::eval::{self, Report};
+use crate::file_generator::FileGenerator;
 use crate::files::write_atomic;
 use crate::progress::Progress;
-use crate::recipe::{Discriminator, Generator, NOISE_DIM, Recipe};
+use crate::recipe::{Discriminator, Generator, Recipe};
 use crate::train::{self, CHECKPOINT};
 use crate::{EvalArgs, ExportArgs, InfoArgs, SampleArgs, SummaryArgs, TrainArgs, export, plot};
 
@@ -54,59 +56,29 @@ fn check_eval_samples(n: usize) -> Result<()> {
     Ok(())
 }
 
-/// Reads a generator of this trainer's architecture from a model file.
-fn load_generator<const X: usize>(path: &Path) -> Result<Generator<X>> {
-    let bytes =
-        std::fs::read(path).with_context(|| format!("cannot read model {}", path.display()))?;
-    let mut generator = train::new_generator::<X>();
-    model::read(&bytes, Role::Generator, &mut generator)
-        .with_context(|| format!("{} is not a usable generator", path.display()))?;
-    Ok(generator)
-}
-
-/// The data dimension of a generator file (its last layer's outputs), after validating it.
-fn generator_dim(path: &Path) -> Result<usize> {
-    let bytes =
-        std::fs::read(path).with_context(|| format!("cannot read model {}", path.display()))?;
-    let summary = model::summarize(&bytes)
-        .with_context(|| format!("{} is not a valid model file", path.display()))?;
-    ensure!(
-        summary.role == Role::Generator,
-        "{} holds a discriminator, not a generator",
-        path.display()
-    );
-    let first = summary.layers().first().map_or(0, |l| l.inputs);
-    ensure!(
-        first == NOISE_DIM,
-        "{} takes {first} noise inputs; this trainer's generators take {NOISE_DIM}",
-        path.display()
-    );
-    Ok(summary.layers().last().map_or(0, |l| l.outputs))
-}
-
-/// `n` samples of `generator`, flattened, from noise seeded by `seed`.
-fn generate<const X: usize>(generator: &Generator<X>, n: usize, seed: u64) -> Vec<f32> {
-    let mut rng = NoiseRng::seed_from_u64(seed);
-    (0..n).flat_map(|_| draw(generator, &mut rng)).collect()
-}
-
 /// Seeds of the evaluation draws, derived from one evaluation seed.
 fn evaluation_seeds(seed: u64) -> (u64, u64, u64) {
     (seed ^ 0x5EED_0001, seed ^ 0x5EED_0002, seed ^ 0x5EED_0003)
 }
 
 /// The generator's metrics next to a second real set's, against one real reference set.
-fn evaluate<const X: usize>(
-    generator: &Generator<X>,
+/// `sample_into(rng, out)` appends one generated sample of `dim` values to `out`.
+fn evaluate(
+    sample_into: &dyn Fn(&mut NoiseRng, &mut Vec<f32>),
+    dim: usize,
     dataset: &Dataset,
     n: usize,
     seed: u64,
 ) -> (Report, Vec<f32>, Vec<f32>) {
     let (noise_seed, reference_seed, second_seed) = evaluation_seeds(seed);
-    let generated = generate(generator, n, noise_seed);
+    let mut generated = Vec::with_capacity(n * dim);
+    let mut noise = NoiseRng::seed_from_u64(noise_seed);
+    for _ in 0..n {
+        sample_into(&mut noise, &mut generated);
+    }
     let real = dataset.samples(&mut NoiseRng::seed_from_u64(reference_seed), n);
     let second = dataset.samples(&mut NoiseRng::seed_from_u64(second_seed), n);
-    let median = eval::median_distance(&real, X);
+    let median = eval::median_distance(&real, dim);
     let bandwidths: Vec<f64> = eval::MMD_BANDWIDTH_FACTORS
         .iter()
         .map(|f| f * median)
@@ -115,8 +87,8 @@ fn evaluate<const X: usize>(
         dataset: dataset.name(),
         samples: n,
         seed,
-        generator: eval::evaluate(&generated, &real, X, dataset, &bandwidths),
-        real_reference: eval::evaluate(&second, &real, X, dataset, &bandwidths),
+        generator: eval::evaluate(&generated, &real, dim, dataset, &bandwidths),
+        real_reference: eval::evaluate(&second, &real, dim, dataset, &bandwidths),
     };
     (report, generated, real)
 }
@@ -231,8 +203,14 @@ impl ForDim for TrainTask {
                 Role::Discriminator,
             )?);
         }
-        let (report, generated, real) =
-            evaluate(&outcome.generator, &dataset, eval_samples, recipe.seed);
+        let generator = &outcome.generator;
+        let (report, generated, real) = evaluate(
+            &|rng, out| out.extend(draw(generator, rng)),
+            X,
+            &dataset,
+            eval_samples,
+            recipe.seed,
+        );
         let metrics = MetricsFile {
             metrics: &report,
             training: TrainingFigures {
@@ -307,55 +285,21 @@ pub fn train(args: TrainArgs) -> Result<()> {
     )
 }
 
-struct SampleTask {
-    args: SampleArgs,
-}
-
-impl ForDim for SampleTask {
-    type Output = ();
-
-    fn run<const X: usize>(self) -> Result<()> {
-        let generator = load_generator::<X>(&self.args.model)?;
-        let mut rng = NoiseRng::seed_from_u64(self.args.seed);
-        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-        let result = (0..self.args.n).try_for_each(|_| {
-            let values = draw(&generator, &mut rng).map(|v| v.to_string());
-            writeln!(out, "{}", values.join(","))
-        });
-        match result.and_then(|()| out.flush()) {
-            Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-            other => other.context("cannot write samples"),
-        }
-    }
-}
-
 /// `picogan sample`.
 pub fn sample(args: SampleArgs) -> Result<()> {
-    for_dim(generator_dim(&args.model)?, SampleTask { args })
-}
-
-struct EvalTask {
-    args: EvalArgs,
-    dataset: Dataset,
-}
-
-impl ForDim for EvalTask {
-    type Output = ();
-
-    fn run<const X: usize>(self) -> Result<()> {
-        let generator = load_generator::<X>(&self.args.model)?;
-        ensure!(
-            self.args.n >= 2 * eval::K,
-            "-n must be at least {}",
-            2 * eval::K
-        );
-        let (report, _, _) = evaluate(&generator, &self.dataset, self.args.n, self.args.seed);
-        if self.args.json {
-            println!("{}", serde_json::to_string(&report)?);
-        } else {
-            println!("{}", report.to_text());
-        }
-        Ok(())
+    let generator = FileGenerator::load(&args.model)?;
+    let mut rng = NoiseRng::seed_from_u64(args.seed);
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut values = Vec::with_capacity(generator.dim());
+    let result = (0..args.n).try_for_each(|_| {
+        values.clear();
+        generator.sample_into(&mut rng, &mut values);
+        let line: Vec<String> = values.iter().map(f32::to_string).collect();
+        writeln!(out, "{}", line.join(","))
+    });
+    match result.and_then(|()| out.flush()) {
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other.context("cannot write samples"),
     }
 }
 
@@ -363,15 +307,28 @@ impl ForDim for EvalTask {
 pub fn eval(args: EvalArgs) -> Result<()> {
     check_eval_samples(args.n)?;
     let dataset = Dataset::open(&args.dataset)?;
-    let dim = generator_dim(&args.model)?;
+    let generator = FileGenerator::load(&args.model)?;
     ensure!(
-        dim == dataset.dim(),
-        "{} generates {dim}-dimensional samples but {} has {} dimensions",
+        generator.dim() == dataset.dim(),
+        "{} generates {}-dimensional samples but {} has {} dimensions",
         args.model.display(),
+        generator.dim(),
         dataset.name(),
         dataset.dim()
     );
-    for_dim(dim, EvalTask { args, dataset })
+    let (report, _, _) = evaluate(
+        &|rng, out| generator.sample_into(rng, out),
+        generator.dim(),
+        &dataset,
+        args.n,
+        args.seed,
+    );
+    if args.json {
+        println!("{}", serde_json::to_string(&report)?);
+    } else {
+        println!("{}", report.to_text());
+    }
+    Ok(())
 }
 
 /// `picogan info`.

@@ -6,6 +6,7 @@ mod commands;
 mod data;
 mod eval;
 mod export;
+mod file_generator;
 mod files;
 mod plot;
 mod progress;
