@@ -1,10 +1,15 @@
 //! Build script: picks the board's memory map, passes the linker scripts, and turns the model
 //! file into Rust source so the generator's weights are a `static` in flash.
 //!
-//! Settings, all read at build time:
-//! - `PICOGAN_MODEL`: the generator's model file (default `models/ring8.pgan`; a relative path is
-//!   taken from this folder);
-//! - `PICOGAN_SEED`: the noise seed, a u64 (default 0).
+//! Settings, all read at build time and written to `$OUT_DIR/settings.rs`:
+//! - `PICOGAN_MODEL`: the generator `sample` embeds (default `models/ring8.pgan`; a relative path
+//!   is taken from this folder);
+//! - `PICOGAN_SEED`: the seed of every random draw, a u64 (default 0);
+//! - `PICOGAN_TRAIN_STEPS`: the steps `train` takes, a u32 (default 2000);
+//! - `PICOGAN_EXPORT`: the host file `train` writes its generator to (default
+//!   `picogan-trained.pgan`, in QEMU's working folder);
+//! - `PICOGAN_RAM_BUDGET`: the bytes `train`'s static state may take (default 65536); the build
+//!   fails above it.
 //!
 //! A missing, malformed or mismatched model file stops the build with a message that names the
 //! file and the defect; the device never sees it.
@@ -32,20 +37,40 @@ fn run() -> Result<(), String> {
     println!("cargo::rerun-if-changed=build.rs");
     link(&manifest_dir, &out_dir)?;
 
-    println!("cargo::rerun-if-env-changed=PICOGAN_MODEL");
-    println!("cargo::rerun-if-env-changed=PICOGAN_SEED");
-    let model = env::var("PICOGAN_MODEL").unwrap_or_else(|_| DEFAULT_MODEL.into());
+    let seed: u64 = setting("PICOGAN_SEED", 0)?;
+    let steps: u32 = setting("PICOGAN_TRAIN_STEPS", 2000)?;
+    let export: String = setting("PICOGAN_EXPORT", "picogan-trained.pgan".into())?;
+    let budget: usize = setting("PICOGAN_RAM_BUDGET", 64 * 1024)?;
+    let settings = format!(
+        "/// The seed of every random draw.\npub const SEED: u64 = {seed};\n\
+         /// Training steps of `train`.\npub const TRAIN_STEPS: u32 = {steps};\n\
+         /// The host file `train` writes.\npub const EXPORT_FILE: &str = {export:?};\n\
+         /// The most RAM `train`'s static state may take.\npub const RAM_BUDGET: usize = {budget};\n"
+    );
+    write(&out_dir.join("settings.rs"), &settings)?;
+
+    let model: PathBuf = setting("PICOGAN_MODEL", DEFAULT_MODEL.into())?;
     let model = manifest_dir.join(model);
     println!("cargo::rerun-if-changed={}", model.display());
-    let seed = match env::var("PICOGAN_SEED") {
-        Ok(text) => text.trim().parse::<u64>().map_err(|_| {
-            format!("PICOGAN_SEED must be an unsigned 64-bit integer, got {text:?}")
-        })?,
-        Err(_) => 0,
-    };
-    let source = generator_source(&model, seed)?;
-    std::fs::write(out_dir.join("model.rs"), source)
-        .map_err(|e| format!("cannot write the generated model source: {e}"))
+    write(&out_dir.join("model.rs"), &generator_source(&model)?)
+}
+
+/// The build setting `name` parsed as a `T`, or `default` when it is not set.
+fn setting<T: std::str::FromStr>(name: &str, default: T) -> Result<T, String> {
+    println!("cargo::rerun-if-env-changed={name}");
+    match env::var(name) {
+        Ok(text) => text.trim().parse().map_err(|_| {
+            format!(
+                "{name} must be a {}, got {text:?}",
+                std::any::type_name::<T>()
+            )
+        }),
+        Err(_) => Ok(default),
+    }
+}
+
+fn write(path: &Path, text: &str) -> Result<(), String> {
+    std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
 /// Copies the board's memory map to where `link.x` looks for `memory.x`, and passes the linker
@@ -78,8 +103,8 @@ fn link(manifest_dir: &Path, out_dir: &Path) -> Result<(), String> {
     Ok(())
 }
 
-/// The generated `model.rs`: the network as a `static`, plus the constants the firmware prints.
-fn generator_source(model: &Path, seed: u64) -> Result<String, String> {
+/// The generated `model.rs`: the network as a `static`, plus the constants `sample` prints.
+fn generator_source(model: &Path) -> Result<String, String> {
     let bytes = std::fs::read(model).map_err(|e| {
         format!(
             "cannot read the model file {}: {e}\nset PICOGAN_MODEL to a generator written by `picogan train`",
@@ -107,7 +132,6 @@ fn generator_source(model: &Path, seed: u64) -> Result<String, String> {
         ("PARAMETERS", "usize", summary.params.to_string()),
         ("MULTIPLY_ACCUMULATES", "usize", macs.to_string()),
         ("OUTPUTS", "usize", outputs.to_string()),
-        ("SEED", "u64", seed.to_string()),
     ];
     for (name, ty, value) in constants {
         writeln!(source, "pub const {name}: {ty} = {value};").map_err(|e| e.to_string())?;

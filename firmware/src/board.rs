@@ -1,6 +1,6 @@
 //! What differs between QEMU's mps2-an386 and a real board: the counter and how a run ends.
 
-use crate::log::say;
+use crate::say;
 
 /// Ends the run with success (QEMU exits with status 0).
 pub fn exit_success() -> ! {
@@ -13,6 +13,37 @@ pub fn fail(reason: &str) -> ! {
     say!("error: {}", reason);
     cortex_m_semihosting::debug::exit(cortex_m_semihosting::debug::EXIT_FAILURE);
     halt()
+}
+
+/// Writes `bytes` to a new file `name` on the host (relative to the debugger's or QEMU's working
+/// folder) through semihosting: SYS_OPEN in mode "wb", SYS_WRITE, SYS_CLOSE.
+pub fn write_host_file(name: &str, bytes: &[u8]) -> Result<(), &'static str> {
+    use cortex_m_semihosting::nr;
+    let mut path = heapless::String::<128>::new();
+    path.push_str(name)
+        .and_then(|()| path.push('\0'))
+        .map_err(|_| "the host file name is longer than 127 bytes")?;
+    // SAFETY: semihosting calls with a pointer to a NUL-terminated name whose length (without
+    // the NUL) is given, and a pointer and length of a live byte slice; the host only reads them.
+    #[allow(unsafe_code)]
+    unsafe {
+        let handle = cortex_m_semihosting::syscall!(
+            OPEN,
+            path.as_ptr(),
+            nr::open::W_TRUNC_BINARY,
+            name.len()
+        );
+        if handle as isize == -1 {
+            return Err("the host refused to open the file");
+        }
+        // SYS_WRITE returns the number of bytes *not* written.
+        let unwritten = cortex_m_semihosting::syscall!(WRITE, handle, bytes.as_ptr(), bytes.len());
+        let closed = cortex_m_semihosting::syscall!(CLOSE, handle);
+        if unwritten != 0 || closed != 0 {
+            return Err("the host did not take the whole file");
+        }
+    }
+    Ok(())
 }
 
 fn halt() -> ! {

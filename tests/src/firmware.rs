@@ -30,40 +30,81 @@ pub fn default_model() -> PathBuf {
     root().join("firmware/models/ring8.pgan")
 }
 
-/// One firmware configuration.
-#[derive(Clone, Debug, Default)]
+/// The build settings `firmware/build.rs` reads; each build sets only its own.
+const SETTINGS: [&str; 5] = [
+    "PICOGAN_MODEL",
+    "PICOGAN_SEED",
+    "PICOGAN_TRAIN_STEPS",
+    "PICOGAN_EXPORT",
+    "PICOGAN_RAM_BUDGET",
+];
+
+/// One firmware program in one configuration.
+#[derive(Clone, Debug)]
 pub struct Build {
-    /// Cargo features; `None` keeps the defaults (`qemu`, `defmt`).
-    pub features: Option<&'static str>,
-    /// `PICOGAN_MODEL`; `None` keeps the default model.
-    pub model: Option<PathBuf>,
-    /// `PICOGAN_SEED`; `None` keeps the default (0).
-    pub seed: Option<u64>,
+    bin: &'static str,
+    features: Option<&'static str>,
+    settings: Vec<(&'static str, String)>,
 }
 
 impl Build {
+    /// The sampler with its default features (`qemu`, `defmt`) and settings.
+    pub fn sample() -> Build {
+        Build {
+            bin: "sample",
+            features: None,
+            settings: Vec::new(),
+        }
+    }
+
+    /// The on-device trainer, with defmt.
+    pub fn train() -> Build {
+        Build {
+            bin: "train",
+            features: Some("qemu,defmt,train"),
+            settings: Vec::new(),
+        }
+    }
+
+    /// Replaces the default features by `features`.
+    pub fn features(mut self, features: &'static str) -> Build {
+        self.features = Some(features);
+        self
+    }
+
+    /// Sets the build setting `name` (one of `firmware/build.rs`'s `PICOGAN_*` variables).
+    pub fn setting(mut self, name: &'static str, value: impl ToString) -> Build {
+        assert!(SETTINGS.contains(&name), "unknown build setting {name}");
+        self.settings.push((name, value.to_string()));
+        self
+    }
+
     /// Runs `cargo build --release` for this configuration and returns cargo's output.
     pub fn cargo(&self) -> Output {
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
         let mut command = Command::new(cargo);
         command
             .current_dir(root())
-            .args(["build", "--release", "--locked", "--target", TARGET])
+            .args([
+                "build",
+                "--release",
+                "--locked",
+                "--target",
+                TARGET,
+                "--bin",
+                self.bin,
+            ])
             .arg("--manifest-path")
             .arg(root().join("firmware/Cargo.toml"))
             .arg("--target-dir")
-            .arg(root().join("firmware/target/tests"))
-            .env_remove("PICOGAN_MODEL")
-            .env_remove("PICOGAN_SEED");
+            .arg(root().join("firmware/target/tests"));
+        for name in SETTINGS {
+            command.env_remove(name);
+        }
         if let Some(features) = self.features {
             command.args(["--no-default-features", "--features", features]);
         }
-        if let Some(model) = &self.model {
-            command.env("PICOGAN_MODEL", model);
-        }
-        if let Some(seed) = self.seed {
-            command.env("PICOGAN_SEED", seed.to_string());
-        }
+        command.envs(self.settings.iter().map(|(name, value)| (name, value)));
         command.output().expect("cannot start cargo")
     }
 
@@ -77,7 +118,8 @@ impl Build {
             String::from_utf8_lossy(&output.stderr)
         );
         root().join(format!(
-            "firmware/target/tests/{TARGET}/release/picogan-firmware"
+            "firmware/target/tests/{TARGET}/release/{}",
+            self.bin
         ))
     }
 }
@@ -92,8 +134,9 @@ pub struct Run {
     pub stderr: String,
 }
 
-/// Runs `elf` under QEMU through `firmware/qemu-run.sh`, which also decodes defmt frames.
-pub fn run(elf: &Path) -> Run {
+/// Runs `elf` under QEMU through `firmware/qemu-run.sh`, which also decodes defmt frames, with
+/// `folder` as the working folder (where files written over semihosting land).
+pub fn run(elf: &Path, folder: &Path) -> Run {
     let qemu = Command::new("qemu-system-arm").arg("--version").output();
     assert!(
         qemu.is_ok_and(|o| o.status.success()),
@@ -102,6 +145,7 @@ pub fn run(elf: &Path) -> Run {
     let output = Command::new("bash")
         .arg(root().join("firmware/qemu-run.sh"))
         .arg(elf)
+        .current_dir(folder)
         .env("PICOGAN_QEMU_TIMEOUT", "120")
         .output()
         .expect("cannot start bash");

@@ -94,7 +94,7 @@ fn cli_samples(model: &Path, seed: u64, n: usize) -> Vec<Vec<u32>> {
 /// Builds and runs `build`, then checks every printed bit against the host.
 fn check_against_host(build: Build, seed: u64) {
     let _guard = firmware::lock();
-    let run = firmware::run(&build.elf());
+    let run = firmware::run(&build.elf(), &std::env::temp_dir());
     assert_eq!(run.status, Some(0), "{}\n{}", run.stdout, run.stderr);
     let report = Report::parse(&run.stdout).unwrap();
 
@@ -134,23 +134,14 @@ fn check_against_host(build: Build, seed: u64) {
 #[test]
 fn defmt_firmware_samples_match_the_host_bit_for_bit() {
     check_against_host(
-        Build {
-            seed: Some(20_261_125),
-            ..Build::default()
-        },
+        Build::sample().setting("PICOGAN_SEED", 20_261_125),
         20_261_125,
     );
 }
 
 #[test]
 fn text_firmware_samples_match_the_host_bit_for_bit() {
-    check_against_host(
-        Build {
-            features: Some("qemu"),
-            ..Build::default()
-        },
-        0,
-    );
+    check_against_host(Build::sample().features("qemu"), 0);
 }
 
 /// A scratch file in the system's temporary folder, removed on drop.
@@ -199,11 +190,9 @@ fn a_corrupted_or_mismatched_model_fails_the_build_with_a_clear_message() {
     ];
     let _guard = firmware::lock();
     for (model, message) in cases {
-        let output = Build {
-            model: Some(model.clone()),
-            ..Build::default()
-        }
-        .cargo();
+        let output = Build::sample()
+            .setting("PICOGAN_MODEL", model.display())
+            .cargo();
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert!(!output.status.success(), "{} built", model.display());
         assert!(
@@ -222,11 +211,8 @@ fn a_panic_on_the_device_ends_the_run_with_a_failure_code() {
     let _guard = firmware::lock();
     for features in ["qemu,defmt,panic-on-purpose", "qemu,panic-on-purpose"] {
         let run = firmware::run(
-            &Build {
-                features: Some(features),
-                ..Build::default()
-            }
-            .elf(),
+            &Build::sample().features(features).elf(),
+            &std::env::temp_dir(),
         );
         assert_eq!(
             run.status,
@@ -286,14 +272,8 @@ fn sizes(elf: &Path) -> Sizes {
 #[test]
 fn flash_and_ram_stay_within_budget() {
     let _guard = firmware::lock();
-    let full = sizes(&Build::default().elf());
-    let baseline = sizes(
-        &Build {
-            features: Some("qemu,defmt,size-baseline"),
-            ..Build::default()
-        }
-        .elf(),
-    );
+    let full = sizes(&Build::sample().elf());
+    let baseline = sizes(&Build::sample().features("qemu,defmt,size-baseline").elf());
     let picogan = full.flash - baseline.flash - full.weights - (full.libm - baseline.libm);
     let libm = full.libm - baseline.libm;
     println!(

@@ -10,18 +10,24 @@
 #![no_main]
 #![deny(unsafe_code)]
 
-mod board;
-mod log;
 mod report;
 
 use cortex_m_rt::entry;
-use picogan::Layer;
 use picogan::rng::{NoiseRng, SeedableRng};
+use picogan::{Layer, Zeroed};
+use picogan_firmware::board;
+use static_cell::ConstStaticCell;
 
-/// The generated network, its constants and the noise seed.
+/// The generated network and its constants.
 #[cfg_attr(feature = "size-baseline", allow(dead_code))]
 mod model {
     include!(concat!(env!("OUT_DIR"), "/model.rs"));
+}
+
+/// `SEED` and the other build settings (see `build.rs`).
+#[allow(dead_code)]
+mod settings {
+    include!(concat!(env!("OUT_DIR"), "/settings.rs"));
 }
 
 use model::Network;
@@ -33,18 +39,19 @@ const SAMPLES: usize = 256;
 type Trace = <Network as Layer>::Trace<1>;
 type Sample = <Network as Layer>::Output;
 
+/// The activations, in `.bss`.
+static TRACE: ConstStaticCell<Trace> = ConstStaticCell::new(Trace::ZEROED);
+
 /// CRC-32 (ISO-HDLC) without a lookup table, to keep flash small.
 const CRC32: crc::Crc<u32, crc::NoTable> =
     crc::Crc::<u32, crc::NoTable>::new(&crc::CRC_32_ISO_HDLC);
 
 #[entry]
 fn main() -> ! {
-    let Some(trace) = cortex_m::singleton!(: Trace = Network::new_trace()) else {
-        board::fail("the activation buffer was taken twice");
-    };
+    let trace = TRACE.take();
     report::header();
 
-    let mut rng = NoiseRng::seed_from_u64(model::SEED);
+    let mut rng = NoiseRng::seed_from_u64(settings::SEED);
     let mut checksum = CRC32.digest();
     for index in 0..SAMPLES {
         let sample = draw(&mut rng, trace);
@@ -55,7 +62,7 @@ fn main() -> ! {
     report::checksum(checksum);
 
     // The same draws again, timed without the printing.
-    let mut rng = NoiseRng::seed_from_u64(model::SEED);
+    let mut rng = NoiseRng::seed_from_u64(settings::SEED);
     let mut again = CRC32.digest();
     let counter = board::Counter::start();
     for _ in 0..SAMPLES {

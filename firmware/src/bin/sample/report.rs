@@ -10,8 +10,9 @@
 
 use heapless::String;
 
-use crate::log::say;
-use crate::{Sample, board, model};
+use picogan_firmware::{board, say};
+
+use crate::{Sample, model};
 
 /// Eight hex digits and a space per value.
 const LINE: usize = 9 * model::OUTPUTS;
@@ -23,7 +24,7 @@ pub fn header() {
         crc.as_str(),
         model::PARAMETERS,
         model::MULTIPLY_ACCUMULATES,
-        model::SEED,
+        crate::settings::SEED,
         crate::SAMPLES
     );
 }
