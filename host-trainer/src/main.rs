@@ -11,6 +11,7 @@ mod files;
 mod plot;
 mod progress;
 mod recipe;
+mod theory;
 mod train;
 
 use std::path::PathBuf;
@@ -44,6 +45,22 @@ enum Command {
     Summary(SummaryArgs),
     /// Time the reference benchmark's configurations; one JSON line per measurement.
     Bench(BenchArgs),
+    /// Run one of the theory experiments (or all): numbers printed, a PNG or page written.
+    Theory(TheoryArgs),
+}
+
+/// Settings of `picogan theory`.
+#[derive(clap::Args)]
+pub struct TheoryArgs {
+    /// The experiment, or `all`.
+    #[arg(value_enum)]
+    pub experiment: theory::Experiment,
+    /// Output folder; each experiment writes into a sub-folder of its name.
+    #[arg(long, default_value = "out/theory")]
+    pub out: PathBuf,
+    /// Seed of the experiment's random draws [default: each experiment's own].
+    #[arg(long)]
+    pub seed: Option<u64>,
 }
 
 /// Settings of `picogan train`. Unset ones take the data set's default recipe.
@@ -186,7 +203,7 @@ pub struct BenchArgs {
 }
 
 /// Training keeps networks, gradients and batch traces by value; a large stack holds them.
-const STACK_BYTES: usize = 256 << 20;
+pub(crate) const STACK_BYTES: usize = 256 << 20;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -200,6 +217,7 @@ fn main() -> ExitCode {
             Command::Export(args) => commands::export(args),
             Command::Summary(args) => commands::summary(args),
             Command::Bench(args) => bench::run(&args.config, args.quick),
+            Command::Theory(args) => theory::theory(args.experiment, &args.out, args.seed),
         });
     let result = match worker.map(|handle| handle.join()) {
         Ok(Ok(result)) => result,

@@ -51,10 +51,14 @@ pub fn all(inputs: &Inputs<'_>) -> Result<Vec<PathBuf>> {
     Ok(written)
 }
 
-type Area<'a> = DrawingArea<BitMapBackend<'a>, Shift>;
+pub(crate) type Area<'a> = DrawingArea<BitMapBackend<'a>, Shift>;
 
 /// Renders into memory, then writes the PNG atomically.
-fn draw(out: &Path, name: &str, plot: impl FnOnce(&Area<'_>) -> Result<()>) -> Result<PathBuf> {
+pub(crate) fn draw(
+    out: &Path,
+    name: &str,
+    plot: impl FnOnce(&Area<'_>) -> Result<()>,
+) -> Result<PathBuf> {
     let mut pixels = vec![0u8; (SIZE.0 * SIZE.1 * 3) as usize];
     {
         let area = BitMapBackend::with_buffer(&mut pixels, SIZE).into_drawing_area();
@@ -96,15 +100,15 @@ fn bounds(inputs: &Inputs<'_>, axis: usize) -> (f32, f32) {
     (lo - pad, hi + pad)
 }
 
-fn plot_error<E: std::fmt::Display>(e: E) -> anyhow::Error {
+pub(crate) fn plot_error<E: std::fmt::Display>(e: E) -> anyhow::Error {
     anyhow!("drawing a plot: {e}")
 }
 
-type Chart<'a, 'b> =
+pub(crate) type Chart<'a, 'b> =
     ChartContext<'a, BitMapBackend<'b>, Cartesian2d<RangedCoordf32, RangedCoordf32>>;
 
 /// A titled chart over `x` × `y` with its axes drawn.
-fn chart<'a, 'b>(
+pub(crate) fn chart<'a, 'b>(
     area: &'a Area<'b>,
     title: impl AsRef<str>,
     x: Range<f32>,
@@ -308,6 +312,45 @@ fn modes(area: &Area<'_>, inputs: &Inputs<'_>) -> Result<()> {
             [(0.0, uniform), (k as f32, uniform)],
             BLACK.stroke_width(2),
         ))
+        .map_err(plot_error)?;
+    Ok(())
+}
+
+/// One labelled curve of [`curves`].
+pub(crate) struct Curve {
+    /// Legend text.
+    pub label: String,
+    /// Line colour.
+    pub color: RGBColor,
+    /// (x, y) points in order.
+    pub points: Vec<(f32, f32)>,
+}
+
+/// Curves over `x` × `y` with a legend.
+pub(crate) fn curves(
+    area: &Area<'_>,
+    title: &str,
+    x: Range<f32>,
+    y: Range<f32>,
+    curves: &[Curve],
+) -> Result<()> {
+    let mut chart = chart(area, title, x, y)?;
+    for curve in curves {
+        let color = curve.color;
+        chart
+            .draw_series(LineSeries::new(
+                curve.points.iter().copied(),
+                color.stroke_width(2),
+            ))
+            .map_err(plot_error)?
+            .label(curve.label.as_str())
+            .legend(move |(x, y)| PathElement::new([(x, y), (x + 20, y)], color.stroke_width(2)));
+    }
+    chart
+        .configure_series_labels()
+        .background_style(WHITE.mix(0.8))
+        .border_style(BLACK)
+        .draw()
         .map_err(plot_error)?;
     Ok(())
 }

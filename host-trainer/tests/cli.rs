@@ -602,3 +602,24 @@ fn sample_and_eval_read_generators_of_any_shape() {
     );
     check(wide_noise, &scratch, "noise3.pgan", "ring8");
 }
+
+/// `picogan theory` runs an experiment, prints its numbers and writes its picture; a wrong name
+/// fails with the list of experiments.
+#[test]
+fn theory_prints_numbers_and_writes_a_plot() {
+    let scratch = Scratch::new("theory");
+    let printed = ok(&["theory", "kl-direction", "--out", &scratch.arg("out")]);
+    assert!(
+        printed.contains("forward KL(p‖q): μ = 0.0000, σ = 2.0616"),
+        "{printed}"
+    );
+    let png = std::fs::read(scratch.path("out/kl-direction/kl-direction.png")).unwrap();
+    assert_eq!(&png[1..4], b"PNG");
+    let wrong = picogan(&["theory", "no-such-experiment"]);
+    let stderr = text(&wrong.stderr);
+    assert_eq!(wrong.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("invalid value 'no-such-experiment'") && stderr.contains("mode-collapse"),
+        "{stderr}"
+    );
+}
