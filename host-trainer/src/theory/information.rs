@@ -92,13 +92,13 @@ pub fn run(out: &Path) -> Result<(String, Vec<PathBuf>)> {
         let panels = area.split_evenly((1, 2));
         bars(
             &panels[0],
-            "p(x): clear match (red), open match (blue)",
+            "p(x) of home win, draw, away win: clear (red), open (blue)",
             1.0,
             &[CLEAR, OPEN],
         )?;
         bars(
             &panels[1],
-            "self-information −log₂ p(x), bits",
+            "−log₂ p(x) in bits: home win, draw, away win",
             4.5,
             &report.self_information,
         )
