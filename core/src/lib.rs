@@ -51,6 +51,7 @@ pub mod mixture;
 pub mod model;
 #[cfg(feature = "train")]
 pub mod optim;
+pub mod quant;
 pub mod rng;
 mod sample;
 #[cfg(feature = "train")]

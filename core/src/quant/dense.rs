@@ -1,0 +1,124 @@
+//! The int8 dense layer and its conversion from a float [`Dense`].
+
+use super::{Multiplier, QuantError, QuantParams};
+use crate::{Activation, Dense};
+
+/// An int8 dense layer (TensorFlow Lite's fully connected kernel with per-channel weights):
+///
+/// acc[j] = bias[j] + Σₖ (x[k] − z_in)·w[k][j]   (int32, saturating, k increasing)
+/// y[j] = clamp(z_out + round(acc[j]·M[j]), lo, hi)   with M[j] = s_in·s_w[j]/s_out
+///
+/// Negative accumulators use `negative_multiplier` (α·M[j] for LeakyReLU(α)); fused ReLU clamps
+/// at z_out, real zero. Integer arithmetic only, so every platform computes the same values.
+///
+/// # Examples
+/// ```
+/// use picogan::quant::{QDense, QuantParams};
+/// use picogan::{Activation, Dense};
+/// let mut layer = Dense::<2, 1>::new(Activation::Relu);
+/// layer.weight = [[0.5], [-0.25]];
+/// let input = QuantParams::from_range(-2.0, 2.0);
+/// let output = QuantParams::from_range(0.0, 2.0);
+/// let q = QDense::from_dense(&layer, input, output).unwrap();
+/// let x = [input.quantize(1.0), input.quantize(-1.0)];
+/// let y = output.dequantize(q.forward(&x)[0]);
+/// assert!((y - 0.75).abs() < 0.02, "{y}");
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct QDense<const I: usize, const O: usize> {
+    /// `weight[k][j]`, symmetric per output channel (zero point 0), in −127..=127.
+    pub weight: [[i8; O]; I],
+    /// Biases in units of s_in·s_w[j].
+    pub bias: [i32; O],
+    /// M[j] for accumulators ≥ 0.
+    pub multiplier: [Multiplier; O],
+    /// The multiplier for negative accumulators.
+    pub negative_multiplier: [Multiplier; O],
+    /// z_in, the input's zero point.
+    pub input_zero_point: i32,
+    /// z_out, the output's zero point.
+    pub output_zero_point: i32,
+    /// Smallest output (z_out for a fused ReLU).
+    pub output_min: i8,
+    /// Largest output.
+    pub output_max: i8,
+}
+
+impl<const I: usize, const O: usize> QDense<I, O> {
+    /// One sample through the layer.
+    pub fn forward(&self, x: &[i8; I]) -> [i8; O] {
+        let mut acc = self.bias; // [O]
+        for (&xk, wk) in x.iter().zip(&self.weight) {
+            let xk = i32::from(xk) - self.input_zero_point;
+            for (a, &w) in acc.iter_mut().zip(wk) {
+                *a = a.saturating_add(xk * i32::from(w));
+            }
+        }
+        let mut y = [0i8; O];
+        for (j, (yj, &a)) in y.iter_mut().zip(&acc).enumerate() {
+            let m = if a < 0 {
+                self.negative_multiplier[j]
+            } else {
+                self.multiplier[j]
+            };
+            let q = self.output_zero_point.saturating_add(m.apply(a));
+            *yj = q.clamp(i32::from(self.output_min), i32::from(self.output_max)) as i8;
+        }
+        y
+    }
+
+    /// Quantizes a float layer whose input and output are described by `input` and `output`
+    /// (calibrated ranges): weights to int8 per output channel with s_w[j] = max_k |w[k][j]| / 127,
+    /// biases to int32 in units of s_in·s_w[j]. Identity, ReLU and LeakyReLU have integer forms;
+    /// tanh and sigmoid are refused.
+    pub fn from_dense(
+        dense: &Dense<I, O>,
+        input: QuantParams,
+        output: QuantParams,
+    ) -> Result<Self, QuantError> {
+        let negative_scale = match dense.activation {
+            Activation::Identity | Activation::Relu => 1.0,
+            Activation::LeakyRelu(alpha) => f64::from(alpha),
+            Activation::Tanh | Activation::Sigmoid => {
+                return Err(QuantError::UnsupportedActivation);
+            }
+        };
+        let mut layer = QDense {
+            weight: [[0; O]; I],
+            bias: [0; O],
+            multiplier: [Multiplier::ZERO; O],
+            negative_multiplier: [Multiplier::ZERO; O],
+            input_zero_point: input.zero_point,
+            output_zero_point: output.zero_point,
+            output_min: if dense.activation == Activation::Relu {
+                output.zero_point as i8
+            } else {
+                i8::MIN
+            },
+            output_max: i8::MAX,
+        };
+        for j in 0..O {
+            let largest = dense
+                .weight
+                .iter()
+                .map(|wk| libm::fabsf(wk[j]))
+                .fold(0.0, f32::max);
+            let weight_scale = if largest > 0.0 {
+                f64::from(largest) / 127.0
+            } else {
+                1.0
+            };
+            for (qk, wk) in layer.weight.iter_mut().zip(&dense.weight) {
+                qk[j] = libm::round(f64::from(wk[j]) / weight_scale).clamp(-127.0, 127.0) as i8;
+            }
+            let accumulator_scale = f64::from(input.scale) * weight_scale;
+            let bias = libm::round(f64::from(dense.bias[j]) / accumulator_scale);
+            layer.bias[j] = bias.clamp(f64::from(i32::MIN), f64::from(i32::MAX)) as i32;
+            let m = accumulator_scale / f64::from(output.scale);
+            layer.multiplier[j] = Multiplier::from_real(m).ok_or(QuantError::ScaleOutOfRange)?;
+            layer.negative_multiplier[j] =
+                Multiplier::from_real(m * negative_scale).ok_or(QuantError::ScaleOutOfRange)?;
+        }
+        Ok(layer)
+    }
+}
