@@ -4,7 +4,8 @@
 
 use picogan::mixture::GaussianMixture;
 use picogan::model::{self, Role};
-use picogan::quant::{Multiplier, QDense, QLayer, QuantParams, Quantize, normal_q16};
+use picogan::optim::Adam;
+use picogan::quant::{Multiplier, QDense, QLayer, QuantParams, Quantize, distill, normal_q16};
 use picogan::rng::{NoiseRng, SeedableRng};
 use picogan::{Activation, Dense, Layer, Mlp4};
 use proptest::prelude::*;
@@ -88,19 +89,23 @@ fn to_f32(z: [i32; 2]) -> [f32; 2] {
     z.map(|v| v as f32 / 65536.0)
 }
 
-/// Post-training int8 quantization of the trained ring8 generator (input ±4σ symmetric, each
-/// layer calibrated on 10,000 noise vectors), compared with the float generator on 10,000 others.
-#[test]
-fn int8_ring8_generator_stays_close_to_the_float_one() {
-    let float = ring8_generator();
+/// What one int8 version of the ring8 generator does on 10,000 noise vectors.
+struct Comparison {
+    mean: f64,
+    p99: f32,
+    max: f32,
+    /// Shares of samples within 3σ of each mode: float, then int8.
+    shares: ([f32; 8], [f32; 8]),
+}
+
+/// Quantizes `network` (input ±4σ symmetric, each layer calibrated on 10,000 noise vectors) and
+/// compares it with the float `reference` on 10,000 other noise vectors.
+fn compare(reference: &Generator, network: &Generator) -> Comparison {
     let input = QuantParams::symmetric(4.0);
     let calibration = noise(1, 10_000);
-    let (int8, output) = float
+    let (int8, output) = network
         .quantize(calibration.iter().map(|&z| to_f32(z)), input)
         .unwrap();
-
-    let test = noise(2, 10_000);
-    let mut errors = Vec::with_capacity(2 * test.len());
     let ring = GaussianMixture::<8, 2>::new(
         core::array::from_fn(|i| {
             let angle = core::f32::consts::TAU * i as f32 / 8.0;
@@ -108,9 +113,10 @@ fn int8_ring8_generator_stays_close_to_the_float_one() {
         }),
         0.01,
     );
+    let mut errors = Vec::new();
     let (mut float_samples, mut int8_samples) = (Vec::new(), Vec::new());
-    for &z in &test {
-        let exact = float.forward(&to_f32(z));
+    for &z in &noise(2, 10_000) {
+        let exact = reference.forward(&to_f32(z));
         let q = int8
             .forward(&to_f32(z).map(|v| input.quantize(v)))
             .map(|v| output.dequantize(v));
@@ -119,20 +125,63 @@ fn int8_ring8_generator_stays_close_to_the_float_one() {
         int8_samples.push(q);
     }
     errors.sort_by(f32::total_cmp);
-    let mean = errors.iter().map(|&e| f64::from(e)).sum::<f64>() / errors.len() as f64;
-    let p99 = errors[errors.len() * 99 / 100];
     let near = |samples: &[[f32; 2]]| ring.shares_near_modes(samples.iter().copied(), 3.0);
-    let (f, q) = (near(&float_samples), near(&int8_samples));
-    let (f, q): (f32, f32) = (f.iter().sum(), q.iter().sum());
+    Comparison {
+        mean: errors.iter().map(|&e| f64::from(e)).sum::<f64>() / errors.len() as f64,
+        p99: errors[errors.len() * 99 / 100],
+        max: errors[errors.len() - 1],
+        shares: (near(&float_samples), near(&int8_samples)),
+    }
+}
+
+/// Plain post-training quantization: close on average, but weight rounding alone moves many
+/// samples off ring8's narrow modes. The stated bound: mean |error| under 0.025 and 99% of
+/// values within 0.25 (the largest errors are samples whose noise lies on a boundary between
+/// two modes and lands on the other one).
+#[test]
+fn post_training_int8_stays_close_on_average() {
+    let float = ring8_generator();
+    let c = compare(&float, &float);
+    let (f, q): (f32, f32) = (c.shares.0.iter().sum(), c.shares.1.iter().sum());
     println!(
-        "output scale {}, |int8 − float|: mean {mean:.4}, 99th percentile {p99:.4}, max {:.4}; within 3σ of a mode: float {f:.4}, int8 {q:.4}",
-        output.scale,
-        errors[errors.len() - 1]
+        "post-training int8: |int8 − float| mean {:.4}, 99th percentile {:.4}, max {:.4}; within 3σ of a mode: float {f:.4}, int8 {q:.4}",
+        c.mean, c.p99, c.max
     );
-    // The stated bound: mean under 0.025 and 99% of values within 0.25 (the largest errors are
-    // samples whose noise lies on a boundary between two modes and lands on the other one).
     assert!(
-        mean < 0.025 && p99 < 0.25,
-        "mean {mean}, 99th percentile {p99}"
+        c.mean < 0.025 && c.p99 < 0.25,
+        "mean {}, 99th percentile {}",
+        c.mean,
+        c.p99
     );
+}
+
+/// After 500 steps of quantization-aware distillation the int8 generator keeps the float one's
+/// quality: every mode captured (≥ 5% of samples each) and the share within 3σ of a mode within
+/// one percentage point; the mean error falls below 0.015 (from 0.019).
+#[test]
+fn distilled_int8_keeps_the_float_quality() {
+    let float = ring8_generator();
+    let mut rng = NoiseRng::seed_from_u64(5);
+    let mut trace = Box::new(Generator::new_trace::<256>());
+    let adam = Adam {
+        lr: 1e-4,
+        ..Adam::default()
+    };
+    let tuned = distill(
+        &float,
+        500,
+        adam,
+        &mut rng,
+        |rng| to_f32([normal_q16(rng), normal_q16(rng)]),
+        &mut trace,
+    );
+    let c = compare(&float, &tuned);
+    let (f, q): (f32, f32) = (c.shares.0.iter().sum(), c.shares.1.iter().sum());
+    println!(
+        "distilled int8: |int8 − float| mean {:.4}, 99th percentile {:.4}, max {:.4}; within 3σ of a mode: float {f:.4}, int8 {q:.4}; int8 shares {:?}",
+        c.mean, c.p99, c.max, c.shares.1
+    );
+    assert!((f - q).abs() <= 0.01, "float {f}, int8 {q}");
+    assert!(c.shares.1.iter().all(|&s| s >= 0.05), "{:?}", c.shares.1);
+    assert!(c.mean < 0.015, "mean {}", c.mean);
 }

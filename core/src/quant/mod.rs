@@ -9,13 +9,18 @@
 //! ([`Multiplier`]). Integer arithmetic is exact, so host and device agree bit for bit.
 //!
 //! Networks are nested pairs of [`QDense`] layers, like the float ones; [`QLayer`] runs them.
-//! [`normal_q16`] draws the noise without floating point.
+//! [`normal_q16`] draws the noise without floating point. With feature `train`, [`distill`]
+//! fine-tunes a network so that its int8 weights keep the float network's outputs.
 
 mod dense;
+#[cfg(feature = "train")]
+mod distill;
 mod multiplier;
 mod noise;
 
 pub use dense::QDense;
+#[cfg(feature = "train")]
+pub use distill::{distill, fake_quantize_weights};
 pub use multiplier::Multiplier;
 pub use noise::{NOISE_FRACTION_BITS, fill_normal_q16, normal_q16};
 
