@@ -6,7 +6,7 @@
 //! |---|---|---|
 //! | 0 | 4 | magic `PGAN` |
 //! | 4 | 2 | format version, u16 (this crate writes and reads [`VERSION`]) |
-//! | 6 | 1 | dtype: 0 = f32 |
+//! | 6 | 1 | dtype: 0 = f32, 1 = int8 (parameters laid out as in [`write_i8`]) |
 //! | 7 | 1 | role: 0 = generator, 1 = discriminator |
 //! | 8 | 1 | number of dense layers L, 1..=[`MAX_LAYERS`] |
 //! | 9 | 3 | reserved, zero |
@@ -36,7 +36,9 @@
 
 use core::fmt;
 
+mod int8;
 mod rust_source;
+pub use int8::{Int8Layer, encoded_len_i8, int8_layers, read_i8, write_i8};
 pub use rust_source::{SourceError, write_rust_source};
 
 use crate::Activation;
@@ -61,6 +63,8 @@ const CRC32: crc::Crc<u32> = crc::Crc::<u32>::new(&crc::CRC_32_ISO_HDLC);
 pub enum Dtype {
     /// IEEE-754 binary32.
     F32,
+    /// int8 weights and activations with integer rescaling ([`crate::quant`]).
+    I8,
 }
 
 /// Which player a file holds.
@@ -101,7 +105,7 @@ impl ModelSummary {
     }
 
     /// The parameters of the file this summary describes, in file order: layer by layer,
-    /// weights input-major, then biases.
+    /// weights input-major, then biases. Empty for an int8 file (see [`int8_layers`]).
     ///
     /// # Examples
     /// ```
@@ -118,7 +122,11 @@ impl ModelSummary {
     /// ```
     pub fn parameters<'a>(&self, bytes: &'a [u8]) -> impl Iterator<Item = f32> + 'a {
         let start = HEADER_LEN + LAYER_RECORD_LEN * self.layer_count;
-        let end = start + 4 * self.params;
+        let end = if self.dtype == Dtype::F32 {
+            start + 4 * self.params
+        } else {
+            start
+        };
         bytes
             .get(start..end)
             .unwrap_or(&[])
@@ -234,6 +242,11 @@ pub enum ModelError {
         /// Layer index.
         layer: usize,
     },
+    /// An int8 file's scale, zero point, clamp range, multiplier or reserved byte is invalid.
+    InvalidQuantization {
+        /// Layer index.
+        layer: usize,
+    },
 }
 
 impl fmt::Display for ModelError {
@@ -301,6 +314,9 @@ impl fmt::Display for ModelError {
             ModelError::LayerTooWide { layer } => {
                 write!(f, "layer {layer} is wider than a model file can store")
             }
+            ModelError::InvalidQuantization { layer } => {
+                write!(f, "layer {layer}: invalid int8 quantization parameters")
+            }
         }
     }
 }
@@ -354,34 +370,13 @@ fn decode_activation(layer: usize, code: u8, alpha: f32) -> Result<Activation, M
 /// assert!(matches!(model::write(&layer, Role::Generator, &mut small), Err(ModelError::BufferTooSmall { .. })));
 /// ```
 pub fn write<N: Layer>(network: &N, role: Role, out: &mut [u8]) -> Result<usize, ModelError> {
-    let needed = encoded_len::<N>();
-    let available = out.len();
-    let out = out
-        .get_mut(..needed)
-        .ok_or(ModelError::BufferTooSmall { needed, available })?;
-    if N::LAYERS > MAX_LAYERS {
-        return Err(ModelError::LayerCount {
-            expected: MAX_LAYERS,
-            found: N::LAYERS,
-        });
-    }
-    let mut cursor = Writer { out, at: 0 };
-    cursor.bytes(&MAGIC);
-    cursor.bytes(&VERSION.to_le_bytes());
-    cursor.bytes(&[0, role as u8, N::LAYERS as u8, 0, 0, 0]);
+    let mut cursor = Writer::start(out, encoded_len::<N>(), Dtype::F32, role, N::LAYERS)?;
     for layer in 0..N::LAYERS {
         let info = network.layer_info(layer).ok_or(ModelError::LayerCount {
             expected: N::LAYERS,
             found: layer,
         })?;
-        let too_wide = ModelError::LayerTooWide { layer };
-        let inputs = u16::try_from(info.inputs).map_err(|_| too_wide)?;
-        let outputs = u16::try_from(info.outputs).map_err(|_| too_wide)?;
-        let (code, alpha) = activation_code(info.activation);
-        cursor.bytes(&inputs.to_le_bytes());
-        cursor.bytes(&outputs.to_le_bytes());
-        cursor.bytes(&[code, 0, 0, 0]);
-        cursor.bytes(&alpha.to_le_bytes());
+        cursor.layer_record(layer, info)?;
     }
     let mut tensor = 0;
     while let Some(values) = network.tensor(tensor) {
@@ -390,10 +385,7 @@ pub fn write<N: Layer>(network: &N, role: Role, out: &mut [u8]) -> Result<usize,
         }
         tensor += 1;
     }
-    let body = cursor.at;
-    let checksum = CRC32.checksum(&cursor.out[..body]);
-    cursor.bytes(&checksum.to_le_bytes());
-    Ok(cursor.at)
+    Ok(cursor.finish())
 }
 
 /// A cursor over a buffer known to be long enough.
@@ -402,7 +394,57 @@ struct Writer<'a> {
     at: usize,
 }
 
-impl Writer<'_> {
+impl<'a> Writer<'a> {
+    /// Checks that `out` holds `needed` bytes and `layers` fits the format, and writes the
+    /// 12-byte header.
+    fn start(
+        out: &'a mut [u8],
+        needed: usize,
+        dtype: Dtype,
+        role: Role,
+        layers: usize,
+    ) -> Result<Writer<'a>, ModelError> {
+        let available = out.len();
+        let out = out
+            .get_mut(..needed)
+            .ok_or(ModelError::BufferTooSmall { needed, available })?;
+        if layers > MAX_LAYERS {
+            return Err(ModelError::LayerCount {
+                expected: MAX_LAYERS,
+                found: layers,
+            });
+        }
+        let mut cursor = Writer { out, at: 0 };
+        cursor.bytes(&MAGIC);
+        cursor.bytes(&VERSION.to_le_bytes());
+        let dtype_code = match dtype {
+            Dtype::F32 => 0,
+            Dtype::I8 => 1,
+        };
+        cursor.bytes(&[dtype_code, role as u8, layers as u8, 0, 0, 0]);
+        Ok(cursor)
+    }
+
+    /// The 12-byte record of dense layer `layer`.
+    fn layer_record(&mut self, layer: usize, info: LayerInfo) -> Result<(), ModelError> {
+        let too_wide = ModelError::LayerTooWide { layer };
+        let inputs = u16::try_from(info.inputs).map_err(|_| too_wide)?;
+        let outputs = u16::try_from(info.outputs).map_err(|_| too_wide)?;
+        let (code, alpha) = activation_code(info.activation);
+        self.bytes(&inputs.to_le_bytes());
+        self.bytes(&outputs.to_le_bytes());
+        self.bytes(&[code, 0, 0, 0]);
+        self.bytes(&alpha.to_le_bytes());
+        Ok(())
+    }
+
+    /// Appends the CRC-32 of everything written; returns the length of the file.
+    fn finish(mut self) -> usize {
+        let checksum = CRC32.checksum(&self.out[..self.at]);
+        self.bytes(&checksum.to_le_bytes());
+        self.at
+    }
+
     fn bytes(&mut self, bytes: &[u8]) {
         let end = self.at + bytes.len();
         if let Some(slot) = self.out.get_mut(self.at..end) {
@@ -475,7 +517,16 @@ pub fn summarize(bytes: &[u8]) -> Result<ModelSummary, ModelError> {
         info.outputs = usize::from(u16_at(bytes, at + 2));
         params += info.inputs * info.outputs + info.outputs;
     }
-    let expected = records_end + 4 * params + CHECKSUM_LEN;
+    let dtype = match bytes[6] {
+        0 => Dtype::F32,
+        1 => Dtype::I8,
+        code => return Err(ModelError::UnknownDtype { code }),
+    };
+    let body_len = match dtype {
+        Dtype::F32 => 4 * params,
+        Dtype::I8 => int8::body_len(&layers[..layer_count]),
+    };
+    let expected = records_end + body_len + CHECKSUM_LEN;
     if found != expected {
         return Err(ModelError::Length { expected, found });
     }
@@ -491,10 +542,6 @@ pub fn summarize(bytes: &[u8]) -> Result<ModelSummary, ModelError> {
         return Err(ModelError::ChecksumMismatch { stored, computed });
     }
 
-    let dtype = match bytes[6] {
-        0 => Dtype::F32,
-        code => return Err(ModelError::UnknownDtype { code }),
-    };
     let role = match bytes[7] {
         0 => Role::Generator,
         1 => Role::Discriminator,
@@ -509,15 +556,17 @@ pub fn summarize(bytes: &[u8]) -> Result<ModelSummary, ModelError> {
             return Err(ModelError::BrokenChain { layer });
         }
         previous_outputs = Some(info.outputs);
-        let count = info.inputs * info.outputs + info.outputs;
-        for index in 0..count {
-            if !f32_at(bytes, at + 4 * index).is_finite() {
-                return Err(ModelError::NonFinite { layer, index });
+        if dtype == Dtype::F32 {
+            let count = info.inputs * info.outputs + info.outputs;
+            for index in 0..count {
+                if !f32_at(bytes, at + 4 * index).is_finite() {
+                    return Err(ModelError::NonFinite { layer, index });
+                }
             }
+            at += 4 * count;
         }
-        at += 4 * count;
     }
-    Ok(ModelSummary {
+    let summary = ModelSummary {
         version,
         dtype,
         role,
@@ -526,7 +575,51 @@ pub fn summarize(bytes: &[u8]) -> Result<ModelSummary, ModelError> {
         params,
         checksum: stored,
         len: found,
-    })
+    };
+    if dtype == Dtype::I8 {
+        int8::check(bytes, &summary)?;
+    }
+    Ok(summary)
+}
+
+/// [`summarize`], then checks that the file holds `dtype`, `role` and `layers` dense layers
+/// whose (inputs, outputs) are `shape(layer)`.
+fn summarize_as(
+    bytes: &[u8],
+    dtype: Dtype,
+    role: Role,
+    layers: usize,
+    shape: impl Fn(usize) -> Option<(usize, usize)>,
+) -> Result<ModelSummary, ModelError> {
+    let summary = summarize(bytes)?;
+    if summary.dtype != dtype {
+        return Err(ModelError::UnsupportedDtype {
+            dtype: summary.dtype,
+        });
+    }
+    if summary.role != role {
+        return Err(ModelError::RoleMismatch {
+            expected: role,
+            found: summary.role,
+        });
+    }
+    if summary.layer_count != layers {
+        return Err(ModelError::LayerCount {
+            expected: layers,
+            found: summary.layer_count,
+        });
+    }
+    for (layer, found) in summary.layers().iter().enumerate() {
+        let expected = shape(layer).unwrap_or((0, 0));
+        if expected != (found.inputs, found.outputs) {
+            return Err(ModelError::ShapeMismatch {
+                layer,
+                expected,
+                found: (found.inputs, found.outputs),
+            });
+        }
+    }
+    Ok(summary)
 }
 
 /// Loads a model file into `network` after checking it completely: the file must be valid
@@ -550,36 +643,9 @@ pub fn read<N: Layer>(
     role: Role,
     network: &mut N,
 ) -> Result<ModelSummary, ModelError> {
-    let summary = summarize(bytes)?;
-    if summary.dtype != Dtype::F32 {
-        return Err(ModelError::UnsupportedDtype {
-            dtype: summary.dtype,
-        });
-    }
-    if summary.role != role {
-        return Err(ModelError::RoleMismatch {
-            expected: role,
-            found: summary.role,
-        });
-    }
-    if summary.layer_count != N::LAYERS {
-        return Err(ModelError::LayerCount {
-            expected: N::LAYERS,
-            found: summary.layer_count,
-        });
-    }
-    for (layer, found) in summary.layers().iter().enumerate() {
-        let expected = network
-            .layer_info(layer)
-            .map_or((0, 0), |i| (i.inputs, i.outputs));
-        if expected != (found.inputs, found.outputs) {
-            return Err(ModelError::ShapeMismatch {
-                layer,
-                expected,
-                found: (found.inputs, found.outputs),
-            });
-        }
-    }
+    let summary = summarize_as(bytes, Dtype::F32, role, N::LAYERS, |layer| {
+        network.layer_info(layer).map(|i| (i.inputs, i.outputs))
+    })?;
     for (layer, info) in summary.layers().iter().enumerate() {
         network.set_activation(layer, info.activation);
     }

@@ -33,6 +33,7 @@ fn accumulator_overflow_saturates() {
         output_zero_point: 0,
         output_min: i8::MIN,
         output_max: i8::MAX,
+        activation: Activation::Identity,
     };
     // (127 + 128)·127·2 = 64,770 more than fits.
     let high = layer.forward(&[127, 127])[0];
@@ -184,4 +185,103 @@ fn distilled_int8_keeps_the_float_quality() {
     assert!((f - q).abs() <= 0.01, "float {f}, int8 {q}");
     assert!(c.shares.1.iter().all(|&s| s >= 0.05), "{:?}", c.shares.1);
     assert!(c.mean < 0.015, "mean {}", c.mean);
+}
+
+/// A small int8 generator and its parameters, quantized from a random float one.
+fn small_int8(seed: u64) -> (SmallInt8, QuantParams, QuantParams) {
+    let mut float: picogan::Mlp3<2, 8, 8, 2> = (
+        Dense::new(Activation::Relu),
+        (
+            Dense::new(Activation::LeakyRelu(0.2)),
+            Dense::new(Activation::Identity),
+        ),
+    );
+    float.init_params(&mut NoiseRng::seed_from_u64(seed));
+    let input = QuantParams::symmetric(4.0);
+    let calibration = noise(seed, 500);
+    let (q, output) = float
+        .quantize(calibration.iter().map(|&z| to_f32(z)), input)
+        .unwrap();
+    (q, input, output)
+}
+
+type SmallInt8 = <picogan::Mlp3<2, 8, 8, 2> as Quantize>::Quantized;
+
+fn int8_file(q: &SmallInt8, input: QuantParams, output: QuantParams) -> Vec<u8> {
+    let mut file = vec![0; model::encoded_len_i8(q)];
+    model::write_i8(q, Role::Generator, input, output, &mut file).unwrap();
+    file
+}
+
+/// The int8 file round-trips exactly, and running its layers in place (`int8_layers`, the host's
+/// path for files of any shape) gives the same outputs as the typed network.
+#[test]
+fn int8_files_round_trip_and_run_in_place() {
+    let (q, input, output) = small_int8(3);
+    let file = int8_file(&q, input, output);
+    let summary = model::summarize(&file).unwrap();
+    assert_eq!(summary.dtype, model::Dtype::I8);
+    let (mut loaded, _, _) = small_int8(4);
+    let (_, read_input, read_output) = model::read_i8(&file, Role::Generator, &mut loaded).unwrap();
+    assert_eq!(
+        (loaded.clone(), read_input, read_output),
+        (q.clone(), input, output)
+    );
+    for z in noise(9, 200) {
+        let x = to_f32(z).map(|v| input.quantize(v));
+        let (_, _, layers) = model::int8_layers(&file, &summary);
+        let mut values = x.to_vec();
+        for layer in layers {
+            let mut next = vec![0i8; layer.info.outputs];
+            layer.forward(&values, &mut next);
+            values = next;
+        }
+        assert_eq!(values, loaded.forward(&x).to_vec());
+    }
+    // An f32 reader refuses it with a clear error.
+    let mut float: picogan::Mlp3<2, 8, 8, 2> = (
+        Dense::new(Activation::Relu),
+        (
+            Dense::new(Activation::Relu),
+            Dense::new(Activation::Identity),
+        ),
+    );
+    assert_eq!(
+        model::read(&file, Role::Generator, &mut float).unwrap_err(),
+        model::ModelError::UnsupportedDtype {
+            dtype: model::Dtype::I8
+        }
+    );
+}
+
+/// Invalid quantization fields are typed errors even with a correct checksum.
+#[test]
+fn invalid_int8_fields_are_errors() {
+    let (mut q, input, output) = small_int8(5);
+    q.1.0.multiplier[3].shift = 40;
+    let file = int8_file(&q, input, output);
+    assert_eq!(
+        model::summarize(&file).unwrap_err(),
+        model::ModelError::InvalidQuantization { layer: 1 }
+    );
+    let (q, _, output) = small_int8(5);
+    let bad_input = QuantParams {
+        scale: f32::NAN,
+        zero_point: 0,
+    };
+    assert_eq!(
+        model::summarize(&int8_file(&q, bad_input, output)).unwrap_err(),
+        model::ModelError::InvalidQuantization { layer: 0 }
+    );
+}
+
+proptest! {
+    #[test]
+    fn any_single_byte_change_of_an_int8_file_is_caught(seed in 0u64..50, position in 0usize..2000, flip in 1u8..=255) {
+        let (q, input, output) = small_int8(seed);
+        let mut file = int8_file(&q, input, output);
+        let position = position % file.len();
+        file[position] ^= flip;
+        prop_assert!(model::summarize(&file).is_err());
+    }
 }

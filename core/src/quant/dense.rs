@@ -5,10 +5,12 @@ use crate::{Activation, Dense};
 
 /// An int8 dense layer (TensorFlow Lite's fully connected kernel with per-channel weights):
 ///
-/// acc[j] = bias[j] + Σₖ (x[k] − z_in)·w[k][j]   (int32, saturating, k increasing)
-/// y[j] = clamp(z_out + round(acc[j]·M[j]), lo, hi)   with M[j] = s_in·s_w[j]/s_out
+/// ```text
+/// acc[j] = bias[j] + Σₖ (x[k] − z_in)·w[k][j]          (int32, saturating, k increasing)
+/// y[j]   = clamp(z_out + round(acc[j]·M[j]), lo, hi)    with M[j] = s_in·s_w[j] / s_out
+/// ```
 ///
-/// Negative accumulators use `negative_multiplier` (α·M[j] for LeakyReLU(α)); fused ReLU clamps
+/// Negative accumulators use `negative_multiplier` (α·M\[j\] for LeakyReLU(α)); fused ReLU clamps
 /// at z_out, real zero. Integer arithmetic only, so every platform computes the same values.
 ///
 /// # Examples
@@ -26,11 +28,11 @@ use crate::{Activation, Dense};
 /// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct QDense<const I: usize, const O: usize> {
-    /// `weight[k][j]`, symmetric per output channel (zero point 0), in −127..=127.
+    /// `weight\[k\]\[j\]`, symmetric per output channel (zero point 0), in −127..=127.
     pub weight: [[i8; O]; I],
-    /// Biases in units of s_in·s_w[j].
+    /// Biases in units of s_in·s_w\[j\].
     pub bias: [i32; O],
-    /// M[j] for accumulators ≥ 0.
+    /// M\[j\] for accumulators ≥ 0.
     pub multiplier: [Multiplier; O],
     /// The multiplier for negative accumulators.
     pub negative_multiplier: [Multiplier; O],
@@ -42,6 +44,28 @@ pub struct QDense<const I: usize, const O: usize> {
     pub output_min: i8,
     /// Largest output.
     pub output_max: i8,
+    /// The float layer's activation, for the model file and descriptions (the arithmetic above
+    /// already applies it).
+    pub activation: Activation,
+}
+
+/// One output of an int8 layer from its int32 accumulator: z_out + round(acc·M), with the
+/// negative multiplier for acc < 0, clamped to `range`.
+#[inline]
+pub fn requantize(
+    acc: i32,
+    multiplier: Multiplier,
+    negative_multiplier: Multiplier,
+    output_zero_point: i32,
+    range: (i8, i8),
+) -> i8 {
+    let m = if acc < 0 {
+        negative_multiplier
+    } else {
+        multiplier
+    };
+    let q = output_zero_point.saturating_add(m.apply(acc));
+    q.clamp(i32::from(range.0), i32::from(range.1)) as i8
 }
 
 impl<const I: usize, const O: usize> QDense<I, O> {
@@ -56,20 +80,20 @@ impl<const I: usize, const O: usize> QDense<I, O> {
         }
         let mut y = [0i8; O];
         for (j, (yj, &a)) in y.iter_mut().zip(&acc).enumerate() {
-            let m = if a < 0 {
-                self.negative_multiplier[j]
-            } else {
-                self.multiplier[j]
-            };
-            let q = self.output_zero_point.saturating_add(m.apply(a));
-            *yj = q.clamp(i32::from(self.output_min), i32::from(self.output_max)) as i8;
+            *yj = requantize(
+                a,
+                self.multiplier[j],
+                self.negative_multiplier[j],
+                self.output_zero_point,
+                (self.output_min, self.output_max),
+            );
         }
         y
     }
 
     /// Quantizes a float layer whose input and output are described by `input` and `output`
-    /// (calibrated ranges): weights to int8 per output channel with s_w[j] = max_k |w[k][j]| / 127,
-    /// biases to int32 in units of s_in·s_w[j]. Identity, ReLU and LeakyReLU have integer forms;
+    /// (calibrated ranges): weights to int8 per output channel with s_w\[j\] = max_k |w\[k\]\[j\]| / 127,
+    /// biases to int32 in units of s_in·s_w\[j\]. Identity, ReLU and LeakyReLU have integer forms;
     /// tanh and sigmoid are refused.
     pub fn from_dense(
         dense: &Dense<I, O>,
@@ -96,6 +120,7 @@ impl<const I: usize, const O: usize> QDense<I, O> {
                 i8::MIN
             },
             output_max: i8::MAX,
+            activation: dense.activation,
         };
         for j in 0..O {
             let largest = dense

@@ -15,7 +15,7 @@ use crate::layer::{Trainable, Vector};
 use crate::optim::{Adam, Optimizer};
 
 /// A copy of `network` whose weights are rounded to the per-output-channel int8 grid that
-/// [`QDense::from_dense`](super::QDense::from_dense) uses (s_w[j] = max_k |w[k][j]| / 127);
+/// [`QDense::from_dense`](super::QDense::from_dense) uses (s_w\[j\] = max_k |w\[k\]\[j\]| / 127);
 /// biases stay as they are.
 ///
 /// # Examples

@@ -18,13 +18,15 @@ mod distill;
 mod multiplier;
 mod noise;
 
-pub use dense::QDense;
+pub use dense::{QDense, requantize};
 #[cfg(feature = "train")]
 pub use distill::{distill, fake_quantize_weights};
 pub use multiplier::Multiplier;
 pub use noise::{NOISE_FRACTION_BITS, fill_normal_q16, normal_q16};
 
 use core::fmt;
+
+use crate::Activation;
 
 /// How a real tensor maps to int8: r = scale·(q − zero_point).
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -103,33 +105,140 @@ pub trait QLayer {
     const INPUTS: usize;
     /// Outputs per sample.
     const OUTPUTS: usize;
+    /// Number of dense layers.
+    const LAYERS: usize;
     /// One input sample, `[i8; I]`.
     type Input;
     /// One output sample, `[i8; O]`.
     type Output;
     /// One sample through every layer.
     fn forward(&self, x: &Self::Input) -> Self::Output;
+    /// Dense layer `index` (0 is the input side), for writing model files.
+    fn layer(&self, index: usize) -> Option<QDenseRef<'_>>;
+    /// Dense layer `index`, for reading model files.
+    fn layer_mut(&mut self, index: usize) -> Option<QDenseMut<'_>>;
+}
+
+/// A view of one [`QDense`] whose shape is known at run time.
+#[derive(Clone, Copy, Debug)]
+pub struct QDenseRef<'a> {
+    /// Inputs I.
+    pub inputs: usize,
+    /// Outputs O.
+    pub outputs: usize,
+    /// `weight\[k·O + j\]`.
+    pub weight: &'a [i8],
+    /// `bias\[j\]`.
+    pub bias: &'a [i32],
+    /// `multiplier\[j\]`.
+    pub multiplier: &'a [Multiplier],
+    /// `negative_multiplier\[j\]`.
+    pub negative_multiplier: &'a [Multiplier],
+    /// z_in.
+    pub input_zero_point: i32,
+    /// z_out.
+    pub output_zero_point: i32,
+    /// Output clamp.
+    pub output_range: (i8, i8),
+    /// The float activation it came from.
+    pub activation: Activation,
+}
+
+/// A mutable view of one [`QDense`].
+#[derive(Debug)]
+pub struct QDenseMut<'a> {
+    /// Inputs I.
+    pub inputs: usize,
+    /// Outputs O.
+    pub outputs: usize,
+    /// `weight\[k·O + j\]`.
+    pub weight: &'a mut [i8],
+    /// `bias\[j\]`.
+    pub bias: &'a mut [i32],
+    /// `multiplier\[j\]`.
+    pub multiplier: &'a mut [Multiplier],
+    /// `negative_multiplier\[j\]`.
+    pub negative_multiplier: &'a mut [Multiplier],
+    /// z_in.
+    pub input_zero_point: &'a mut i32,
+    /// z_out.
+    pub output_zero_point: &'a mut i32,
+    /// Output clamp: smallest.
+    pub output_min: &'a mut i8,
+    /// Output clamp: largest.
+    pub output_max: &'a mut i8,
+    /// The float activation.
+    pub activation: &'a mut Activation,
 }
 
 impl<const I: usize, const O: usize> QLayer for QDense<I, O> {
     const INPUTS: usize = I;
     const OUTPUTS: usize = O;
+    const LAYERS: usize = 1;
     type Input = [i8; I];
     type Output = [i8; O];
 
     fn forward(&self, x: &[i8; I]) -> [i8; O] {
         QDense::forward(self, x)
     }
+
+    fn layer(&self, index: usize) -> Option<QDenseRef<'_>> {
+        (index == 0).then_some(QDenseRef {
+            inputs: I,
+            outputs: O,
+            weight: self.weight.as_flattened(),
+            bias: &self.bias,
+            multiplier: &self.multiplier,
+            negative_multiplier: &self.negative_multiplier,
+            input_zero_point: self.input_zero_point,
+            output_zero_point: self.output_zero_point,
+            output_range: (self.output_min, self.output_max),
+            activation: self.activation,
+        })
+    }
+
+    fn layer_mut(&mut self, index: usize) -> Option<QDenseMut<'_>> {
+        (index == 0).then_some(QDenseMut {
+            inputs: I,
+            outputs: O,
+            weight: self.weight.as_flattened_mut(),
+            bias: &mut self.bias,
+            multiplier: &mut self.multiplier,
+            negative_multiplier: &mut self.negative_multiplier,
+            input_zero_point: &mut self.input_zero_point,
+            output_zero_point: &mut self.output_zero_point,
+            output_min: &mut self.output_min,
+            output_max: &mut self.output_max,
+            activation: &mut self.activation,
+        })
+    }
 }
 
 impl<A: QLayer, L: QLayer<Input = A::Output>> QLayer for (A, L) {
     const INPUTS: usize = A::INPUTS;
     const OUTPUTS: usize = L::OUTPUTS;
+    const LAYERS: usize = A::LAYERS + L::LAYERS;
     type Input = A::Input;
     type Output = L::Output;
 
     fn forward(&self, x: &A::Input) -> L::Output {
         self.1.forward(&self.0.forward(x))
+    }
+
+    fn layer(&self, index: usize) -> Option<QDenseRef<'_>> {
+        if index < A::LAYERS {
+            self.0.layer(index)
+        } else {
+            self.1.layer(index - A::LAYERS)
+        }
+    }
+
+    fn layer_mut(&mut self, index: usize) -> Option<QDenseMut<'_>> {
+        if index < A::LAYERS {
+            self.0.layer_mut(index)
+        } else {
+            self.1.layer_mut(index - A::LAYERS)
+        }
     }
 }
 
