@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, ensure};
 use picogan::Layer;
-use picogan::model::{self, Role};
+use picogan::model::{self, Dtype, Role};
 use picogan::rng::{NoiseRng, SeedableRng};
 use picogan::sample as draw;
 use serde::Serialize;
@@ -20,7 +20,9 @@ use crate::files::write_atomic;
 use crate::progress::Progress;
 use crate::recipe::{Discriminator, Generator, Recipe};
 use crate::train::{self, CHECKPOINT};
-use crate::{EvalArgs, ExportArgs, InfoArgs, SampleArgs, SummaryArgs, TrainArgs, export, plot};
+use crate::{
+    EvalArgs, ExportArgs, ExportDtype, InfoArgs, SampleArgs, SummaryArgs, TrainArgs, export, plot,
+};
 
 /// Work that needs the data dimension X as a constant.
 trait ForDim {
@@ -353,11 +355,20 @@ pub fn info(args: InfoArgs) -> Result<()> {
     println!("architecture  {architecture}");
     println!("layers        {}", summary.layer_count);
     println!("parameters    {}", summary.params);
-    println!(
-        "bytes         {} ({} of parameters)",
-        summary.len,
-        4 * summary.params
-    );
+    let weights: usize = summary.layers().iter().map(|l| l.inputs * l.outputs).sum();
+    let biases = summary.params - weights;
+    match summary.dtype {
+        Dtype::I8 => println!(
+            "bytes         {} ({weights} of int8 weights, {} of int32 biases)",
+            summary.len,
+            4 * biases
+        ),
+        _ => println!(
+            "bytes         {} ({} of parameters)",
+            summary.len,
+            4 * summary.params
+        ),
+    }
     println!("dtype         {:?}", summary.dtype);
     println!("format        version {}", summary.version);
     println!("checksum      crc32 {:08x}", summary.checksum);
@@ -370,8 +381,18 @@ pub fn export(args: ExportArgs) -> Result<()> {
         .with_context(|| format!("cannot read {}", args.model.display()))?;
     let summary = model::summarize(&bytes)
         .with_context(|| format!("{} is not a valid model file", args.model.display()))?;
-    let text = export::render(&summary, &bytes, args.format, &args.model)?;
-    write_atomic(&args.out, text.as_bytes())?;
+    let output = match (args.format, args.dtype) {
+        (Some(format), None) => export::render(&summary, &bytes, format, &args.model)?.into_bytes(),
+        (None, Some(ExportDtype::I8)) => {
+            let (file, report) =
+                crate::quantize::export_i8(&bytes, &summary, args.distill_steps)
+                    .with_context(|| format!("cannot quantize {}", args.model.display()))?;
+            println!("{report}");
+            file
+        }
+        _ => anyhow::bail!("give either --format (source code) or --dtype (a model file)"),
+    };
+    write_atomic(&args.out, &output)?;
     println!("wrote {}", args.out.display());
     Ok(())
 }

@@ -1,12 +1,13 @@
 //! A generator of whatever architecture its model file describes, for `picogan sample` and
 //! `picogan eval`: the trainer's own networks have shapes fixed at compile time, but a model file
-//! may come from anywhere (the firmware's on-device trainer, another recipe).
+//! may come from anywhere (the firmware's on-device trainer, another recipe, `export --dtype i8`).
 
 use std::path::Path;
 
 use anyhow::{Context, Result, ensure};
 use picogan::LayerInfo;
-use picogan::model::{self, Role};
+use picogan::model::{self, Dtype, ModelSummary, Role};
+use picogan::quant::{self, Multiplier, QuantParams};
 use picogan::rng::{NoiseRng, fill_normal};
 
 /// One dense layer with its shape known at run time.
@@ -17,12 +18,30 @@ struct DynamicDense {
     bias: Vec<f32>,
 }
 
-/// A generator read from a model file, computing exactly what the core computes for a network of
-/// the same shape: each output as bias, then + w[k][j]·x[k] for k = 0, 1, … with plain multiply
-/// and add, then the activation, and noise drawn by `picogan::rng::fill_normal`. So its samples
-/// are bit-identical to `picogan::sample` (a test of `picogan sample` checks it).
+/// What the file holds.
+enum Network {
+    F32(Vec<DynamicDense>),
+    I8 {
+        bytes: Vec<u8>,
+        summary: Box<ModelSummary>,
+        input: QuantParams,
+        output: QuantParams,
+        noise: Multiplier,
+    },
+}
+
+/// A generator read from a model file.
+///
+/// An f32 file computes exactly what the core computes for a network of the same shape (each
+/// output as bias, then + w[k][j]·x[k] for k = 0, 1, … with plain multiply and add, then the
+/// activation), with noise from `picogan::rng::fill_normal`: its samples are bit-identical to
+/// `picogan::sample`. An int8 file runs integer-only, as a device would: Irwin–Hall noise
+/// (`picogan::quant::normal_q16`), quantized by `quantize_q16`, through `model::int8_layers`,
+/// and only the output is turned into real numbers.
 pub struct FileGenerator {
-    layers: Vec<DynamicDense>,
+    network: Network,
+    noise_dim: usize,
+    dim: usize,
 }
 
 impl FileGenerator {
@@ -30,47 +49,105 @@ impl FileGenerator {
     pub fn load(path: &Path) -> Result<FileGenerator> {
         let bytes =
             std::fs::read(path).with_context(|| format!("cannot read model {}", path.display()))?;
-        let summary = model::summarize(&bytes)
-            .with_context(|| format!("{} is not a valid model file", path.display()))?;
-        ensure!(
-            summary.role == Role::Generator,
-            "{} holds a discriminator, not a generator",
-            path.display()
-        );
-        let mut parameters = summary.parameters(&bytes);
-        let layers = summary
-            .layers()
-            .iter()
-            .map(|&info| DynamicDense {
-                info,
-                weight: parameters
-                    .by_ref()
-                    .take(info.inputs * info.outputs)
-                    .collect(),
-                bias: parameters.by_ref().take(info.outputs).collect(),
-            })
-            .collect();
-        Ok(FileGenerator { layers })
+        Self::from_bytes(bytes)
+            .with_context(|| format!("{} is not a usable generator", path.display()))
     }
 
-    /// Noise values per sample.
-    pub fn noise_dim(&self) -> usize {
-        self.layers.first().map_or(0, |l| l.info.inputs)
+    /// Validates the generator in `bytes`.
+    pub fn from_bytes(bytes: Vec<u8>) -> Result<FileGenerator> {
+        let summary = model::summarize(&bytes)?;
+        ensure!(
+            summary.role == Role::Generator,
+            "it holds a discriminator, not a generator"
+        );
+        let noise_dim = summary.layers().first().map_or(0, |l| l.inputs);
+        let dim = summary.layers().last().map_or(0, |l| l.outputs);
+        let network = match summary.dtype {
+            Dtype::I8 => {
+                let (input, output, _) = model::int8_layers(&bytes, &summary);
+                let noise =
+                    quant::noise_multiplier(input).context("its input scale is out of range")?;
+                Network::I8 {
+                    bytes,
+                    summary: Box::new(summary),
+                    input,
+                    output,
+                    noise,
+                }
+            }
+            _ => {
+                let mut parameters = summary.parameters(&bytes);
+                Network::F32(
+                    summary
+                        .layers()
+                        .iter()
+                        .map(|&info| DynamicDense {
+                            info,
+                            weight: parameters
+                                .by_ref()
+                                .take(info.inputs * info.outputs)
+                                .collect(),
+                            bias: parameters.by_ref().take(info.outputs).collect(),
+                        })
+                        .collect(),
+                )
+            }
+        };
+        Ok(FileGenerator {
+            network,
+            noise_dim,
+            dim,
+        })
     }
 
     /// Values per sample.
     pub fn dim(&self) -> usize {
-        self.layers.last().map_or(0, |l| l.info.outputs)
+        self.dim
     }
 
-    /// Appends one sample G(z), with z standard normal noise drawn from `rng`, to `out`.
+    /// Appends one sample G(z), with noise drawn from `rng`, to `out`.
     pub fn sample_into(&self, rng: &mut NoiseRng, out: &mut Vec<f32>) {
-        let mut x = vec![0.0; self.noise_dim()];
-        fill_normal(rng, &mut x); // [noise]
-        for layer in &self.layers {
-            x = layer.forward(&x); // [outputs]
+        match &self.network {
+            Network::F32(layers) => {
+                let mut x = vec![0.0; self.noise_dim];
+                fill_normal(rng, &mut x); // [noise]
+                for layer in layers {
+                    x = layer.forward(&x); // [outputs]
+                }
+                out.extend(x);
+            }
+            Network::I8 { .. } => {
+                let z: Vec<i32> = (0..self.noise_dim)
+                    .map(|_| quant::normal_q16(rng))
+                    .collect();
+                out.extend(self.int8_from_q16(&z));
+            }
         }
-        out.extend(x);
+    }
+
+    /// An int8 file's output for Q16 noise `z`, as real numbers (empty for an f32 file).
+    pub fn int8_from_q16(&self, z: &[i32]) -> Vec<f32> {
+        let Network::I8 {
+            bytes,
+            summary,
+            input,
+            output,
+            noise,
+        } = &self.network
+        else {
+            return Vec::new();
+        };
+        let mut x: Vec<i8> = z
+            .iter()
+            .map(|&v| quant::quantize_q16(v, *noise, input.zero_point))
+            .collect();
+        let (_, _, layers) = model::int8_layers(bytes, summary);
+        for layer in layers {
+            let mut y = vec![0i8; layer.info.outputs];
+            layer.forward(&x, &mut y);
+            x = y;
+        }
+        x.into_iter().map(|q| output.dequantize(q)).collect()
     }
 }
 

@@ -10,6 +10,7 @@ mod file_generator;
 mod files;
 mod plot;
 mod progress;
+mod quantize;
 mod recipe;
 mod theory;
 mod train;
@@ -175,12 +176,31 @@ pub struct ExportArgs {
     /// Model file.
     #[arg(long)]
     pub model: PathBuf,
-    /// Output language.
+    /// Output language: Rust or C source of an f32 model.
+    #[arg(
+        long,
+        value_enum,
+        required_unless_present = "dtype",
+        conflicts_with = "dtype"
+    )]
+    pub format: Option<ExportFormat>,
+    /// Number type of a model file to write instead: `i8` quantizes a float generator
+    /// (distillation, calibration) and prints what that costs in accuracy.
     #[arg(long, value_enum)]
-    pub format: ExportFormat,
+    pub dtype: Option<ExportDtype>,
+    /// Distillation steps before int8 quantization (0: plain post-training quantization).
+    #[arg(long, default_value_t = 500)]
+    pub distill_steps: usize,
     /// Output file.
     #[arg(long)]
     pub out: PathBuf,
+}
+
+/// Number types `picogan export --dtype` writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportDtype {
+    /// int8 weights and activations (TensorFlow Lite's scheme).
+    I8,
 }
 
 /// Settings of `picogan summary`.

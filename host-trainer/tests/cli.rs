@@ -623,3 +623,50 @@ fn theory_prints_numbers_and_writes_a_plot() {
         "{stderr}"
     );
 }
+
+/// `export --dtype i8` turns the trained ring8 generator of `firmware/models` into an int8 model
+/// file that `info`, `sample` and `eval` read, and that keeps the float generator's quality on
+/// the trainer's metrics: the same modes, high-quality share within one percentage point.
+#[test]
+fn int8_export_keeps_the_quality() {
+    let scratch = Scratch::new("int8");
+    let float = concat!(env!("CARGO_MANIFEST_DIR"), "/../firmware/models/ring8.pgan");
+    let int8 = scratch.arg("ring8-i8.pgan");
+    let report = ok(&["export", "--model", float, "--dtype", "i8", "--out", &int8]);
+    assert!(
+        report.contains("|int8 − float|") && report.contains("3.75× smaller"),
+        "{report}"
+    );
+    assert!(ok(&["info", &int8]).contains("dtype         I8"));
+    assert_eq!(
+        ok(&["sample", "--model", &int8, "-n", "5"]).lines().count(),
+        5
+    );
+
+    let metric = |report: &str, name: &str| -> String {
+        let line = report.lines().find(|l| l.starts_with(name)).unwrap();
+        line.split_whitespace()
+            .nth(name.split_whitespace().count())
+            .unwrap()
+            .to_string()
+    };
+    let float_report = ok(&["eval", "--model", float, "--dataset", "ring8"]);
+    let int8_report = ok(&["eval", "--model", &int8, "--dataset", "ring8"]);
+    assert_eq!(
+        metric(&int8_report, "modes captured"),
+        metric(&float_report, "modes captured")
+    );
+    let quality = |r: &str| {
+        metric(r, "high quality")
+            .trim_end_matches('%')
+            .parse::<f64>()
+            .unwrap()
+    };
+    assert!(
+        (quality(&int8_report) - quality(&float_report)).abs() <= 1.0,
+        "{int8_report}\n{float_report}"
+    );
+    let neither = picogan(&["export", "--model", float, "--out", &int8]);
+    assert_eq!(neither.status.code(), Some(2));
+    assert!(text(&neither.stderr).contains("--format"));
+}

@@ -11,6 +11,8 @@
 
 use rand_core::Rng;
 
+use super::{Multiplier, QuantParams};
+
 /// Fraction bits of [`normal_q16`]'s result: z = value / 2¹⁶.
 pub const NOISE_FRACTION_BITS: u32 = 16;
 
@@ -37,4 +39,28 @@ pub fn fill_normal_q16<R: Rng + ?Sized>(rng: &mut R, out: &mut [i32]) {
     for z in out {
         *z = normal_q16(rng);
     }
+}
+
+/// The multiplier that turns a Q16 noise value into units of `input.scale`: 2⁻¹⁶ / s. Computed
+/// once on the host (it uses floating point); `None` for a scale out of range.
+pub fn noise_multiplier(input: QuantParams) -> Option<Multiplier> {
+    Multiplier::from_real(1.0 / (65536.0 * f64::from(input.scale)))
+}
+
+/// A network input from a Q16 noise value, integers only: round(z·2⁻¹⁶ / s) + z_in, clamped to
+/// int8, with `multiplier` from [`noise_multiplier`].
+///
+/// # Examples
+/// ```
+/// use picogan::quant::{QuantParams, noise_multiplier, quantize_q16};
+/// let input = QuantParams::symmetric(4.0);
+/// let m = noise_multiplier(input).unwrap();
+/// assert_eq!(quantize_q16(1 << 16, m, 0), 32); // z = 1 is 31.75 steps of 4/127
+/// assert_eq!(quantize_q16(-6 << 16, m, 0), -128); // beyond 4σ: clamped
+/// ```
+pub fn quantize_q16(z: i32, multiplier: Multiplier, zero_point: i32) -> i8 {
+    multiplier
+        .apply(z)
+        .saturating_add(zero_point)
+        .clamp(-128, 127) as i8
 }
