@@ -18,7 +18,7 @@ use std::env;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use picogan::model::{Role, write_rust_source};
+use picogan::model::{Dtype, Role, write_rust_source};
 
 const DEFAULT_MODEL: &str = "models/ring8.pgan";
 
@@ -117,6 +117,10 @@ fn generator_source(model: &Path) -> Result<String, String> {
     );
     let summary = write_rust_source(&bytes, &mut source)
         .map_err(|e| format!("{} is not a usable model file: {e}", model.display()))?;
+    println!("cargo::rustc-check-cfg=cfg(picogan_int8)");
+    if summary.dtype == Dtype::I8 {
+        println!("cargo::rustc-cfg=picogan_int8");
+    }
     if summary.role != Role::Generator {
         return Err(format!(
             "{} holds a {:?}; the firmware samples from a generator",

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs a firmware ELF on QEMU's mps2-an386 (Cortex-M4F) and prints what it logs.
+# Runs a firmware ELF on QEMU's mps2-an386 (Cortex-M4F) or mps2-an385 (Cortex-M3) and prints
+# what it logs.
 #
 # Usage: bash qemu-run.sh FIRMWARE.elf
 # Exit status: the firmware's (0 success, 1 failure), 124 if it ran longer than
@@ -12,8 +13,15 @@ elf=${1:?usage: qemu-run.sh FIRMWARE.elf}
 for tool in qemu-system-arm timeout; do
     command -v "$tool" >/dev/null || { echo "missing $tool: run  sudo apt-get install -y qemu-system-arm" >&2; exit 2; }
 done
+# A Cortex-M4F image (architecture v7E-M) runs on mps2-an386; a Cortex-M3 one (v7-M) on mps2-an385.
+# Both boards have the same memory map and CMSDK timers.
+if readelf -A "$elf" | grep -q "Tag_CPU_arch: v7E-M"; then
+    board=(-machine mps2-an386 -cpu cortex-m4)
+else
+    board=(-machine mps2-an385 -cpu cortex-m3)
+fi
 qemu=(timeout "${PICOGAN_QEMU_TIMEOUT:-120}" qemu-system-arm
-    -machine mps2-an386 -cpu cortex-m4 -icount shift=3
+    "${board[@]}" -icount shift=3
     -semihosting-config enable=on,target=native -nographic -monitor none -serial none
     -kernel "$elf")
 if readelf -S "$elf" | grep -q '\.defmt'; then

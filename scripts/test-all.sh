@@ -11,7 +11,7 @@ step "set-up"
 command -v rustup >/dev/null || { echo "rustup is missing: install it from rustup.rs, then rerun" >&2; exit 1; }
 # The toolchain in rust-toolchain.toml, with clippy and rustfmt.
 rustup show active-toolchain >/dev/null
-THUMB_TARGETS=(thumbv7em-none-eabihf thumbv6m-none-eabi)
+THUMB_TARGETS=(thumbv7em-none-eabihf thumbv7m-none-eabi thumbv6m-none-eabi)
 for target in "${THUMB_TARGETS[@]}"; do
   if ! rustup target list --installed | grep -qx "$target"; then
     rustup target add "$target" || { echo "could not add $target: run 'rustup target add $target'" >&2; exit 1; }
@@ -37,7 +37,7 @@ for features in "${CORE_FEATURE_SETS[@]}"; do
   cargo clippy -p picogan --lib --locked --no-default-features --features "$features" -- -D warnings
 done
 
-step "firmware: formatting and clippy for QEMU (defmt and text logging) and the nRF52840 board"
+step "firmware: formatting and clippy for QEMU (defmt and text logging), the nRF52840 board and int8"
 cargo fmt --manifest-path firmware/Cargo.toml -- --check
 FIRMWARE_FEATURE_SETS=("qemu,defmt" "qemu" "qemu,defmt,train" "nrf52840,defmt" "nrf52840,defmt,train")
 for features in "${FIRMWARE_FEATURE_SETS[@]}"; do
@@ -45,6 +45,9 @@ for features in "${FIRMWARE_FEATURE_SETS[@]}"; do
   cargo clippy --manifest-path firmware/Cargo.toml --locked --release --target thumbv7em-none-eabihf \
     --target-dir firmware/target/tests --no-default-features --features "$features" -- -D warnings
 done
+echo "firmware with the int8 model, for the Cortex-M3"
+PICOGAN_MODEL=models/ring8-i8.pgan cargo clippy --manifest-path firmware/Cargo.toml --locked --release \
+  --target thumbv7m-none-eabi --target-dir firmware/target/tests -- -D warnings
 
 step "no_std builds for the thumb targets"
 for target in "${THUMB_TARGETS[@]}"; do

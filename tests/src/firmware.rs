@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::{Mutex, MutexGuard};
 
-/// The firmware's target.
+/// The firmware's default target (Cortex-M4F).
 pub const TARGET: &str = "thumbv7em-none-eabihf";
 
 static BUILDS: Mutex<()> = Mutex::new(());
@@ -43,6 +43,7 @@ const SETTINGS: [&str; 5] = [
 #[derive(Clone, Debug)]
 pub struct Build {
     bin: &'static str,
+    target: &'static str,
     features: Option<&'static str>,
     settings: Vec<(&'static str, String)>,
 }
@@ -52,6 +53,7 @@ impl Build {
     pub fn sample() -> Build {
         Build {
             bin: "sample",
+            target: TARGET,
             features: None,
             settings: Vec::new(),
         }
@@ -61,9 +63,16 @@ impl Build {
     pub fn train() -> Build {
         Build {
             bin: "train",
+            target: TARGET,
             features: Some("qemu,defmt,train"),
             settings: Vec::new(),
         }
+    }
+
+    /// Builds for `target` (such as `thumbv7m-none-eabi`, a Cortex-M3) instead of [`TARGET`].
+    pub fn target(mut self, target: &'static str) -> Build {
+        self.target = target;
+        self
     }
 
     /// Replaces the default features by `features`.
@@ -90,7 +99,7 @@ impl Build {
                 "--release",
                 "--locked",
                 "--target",
-                TARGET,
+                self.target,
                 "--bin",
                 self.bin,
             ])
@@ -114,12 +123,13 @@ impl Build {
         let output = self.cargo();
         assert!(
             output.status.success(),
-            "the firmware did not build ({self:?}):\n{}\nIf the target is missing: rustup target add {TARGET}",
-            String::from_utf8_lossy(&output.stderr)
+            "the firmware did not build ({self:?}):\n{}\nIf the target is missing: rustup target add {}",
+            String::from_utf8_lossy(&output.stderr),
+            self.target
         );
         root().join(format!(
-            "firmware/target/tests/{TARGET}/release/{}",
-            self.bin
+            "firmware/target/tests/{}/release/{}",
+            self.target, self.bin
         ))
     }
 }

@@ -144,6 +144,71 @@ fn text_firmware_samples_match_the_host_bit_for_bit() {
     check_against_host(Build::sample().features("qemu"), 0);
 }
 
+/// The int8 model of `firmware/models` (made by `picogan export --dtype i8`), sampled with
+/// integer-only noise on a Cortex-M4F and on a Cortex-M3 (no FPU): every output byte equals the
+/// host's, computed through the core (`model::int8_layers`, `quant::normal_q16`) and, as real
+/// numbers, through `picogan sample`.
+#[test]
+fn int8_firmware_matches_the_host_on_cortex_m4f_and_m3() {
+    use picogan::quant::{noise_multiplier, normal_q16, quantize_q16};
+    let model = firmware::root().join("firmware/models/ring8-i8.pgan");
+    let bytes = std::fs::read(&model).unwrap();
+    let summary = model::summarize(&bytes).unwrap();
+    let (input, output, _) = model::int8_layers(&bytes, &summary);
+    let noise = noise_multiplier(input).unwrap();
+    let mut rng = NoiseRng::seed_from_u64(0);
+    let host: Vec<Vec<i8>> = (0..SAMPLES)
+        .map(|_| {
+            let mut x: Vec<i8> = (0..2)
+                .map(|_| quantize_q16(normal_q16(&mut rng), noise, input.zero_point))
+                .collect();
+            for layer in model::int8_layers(&bytes, &summary).2 {
+                let mut y = vec![0; layer.info.outputs];
+                layer.forward(&x, &mut y);
+                x = y;
+            }
+            x
+        })
+        .collect();
+    let dequantized: Vec<Vec<u32>> = host
+        .iter()
+        .map(|s| s.iter().map(|&q| output.dequantize(q).to_bits()).collect())
+        .collect();
+    assert_eq!(cli_samples(&model, 0, SAMPLES), dequantized);
+
+    let _guard = firmware::lock();
+    for target in ["thumbv7em-none-eabihf", "thumbv7m-none-eabi"] {
+        let elf = Build::sample()
+            .target(target)
+            .setting("PICOGAN_MODEL", model.display())
+            .elf();
+        let run = firmware::run(&elf, &std::env::temp_dir());
+        assert_eq!(
+            run.status,
+            Some(0),
+            "{target}: {}\n{}",
+            run.stdout,
+            run.stderr
+        );
+        let report = Report::parse(&run.stdout).unwrap();
+        assert_eq!(report.model_crc, summary.checksum);
+        let device: Vec<Vec<i8>> = report
+            .samples
+            .iter()
+            .map(|s| s.iter().map(|&b| b as u8 as i8).collect())
+            .collect();
+        assert_eq!(
+            device, host,
+            "{target}: device and host int8 samples differ"
+        );
+        let mut digest = CRC32.digest();
+        for &q in host.iter().flatten() {
+            digest.update(&[q as u8]);
+        }
+        assert_eq!(report.checksum, digest.finalize(), "{target}");
+    }
+}
+
 /// A scratch file in the system's temporary folder, removed on drop.
 struct TempFile(PathBuf);
 

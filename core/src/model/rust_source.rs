@@ -3,8 +3,9 @@
 
 use core::fmt::{self, Write};
 
-use super::{ModelError, ModelSummary, summarize};
+use super::{Dtype, ModelError, ModelSummary, int8_layers, summarize};
 use crate::Activation;
+use crate::quant::Multiplier;
 
 /// What can stop [`write_rust_source`].
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -35,7 +36,9 @@ impl core::error::Error for SourceError {}
 /// Writes the network in `bytes` as Rust source that uses `picogan`: a type alias `Network`
 /// (dense layers as nested pairs, `(Dense<a, b>, (Dense<b, c>, Dense<c, d>))`) and a
 /// `pub static NETWORK: Network` holding every parameter as a literal that parses back to the
-/// same bits (Rust's shortest round-trip formatting of `f32`).
+/// same bits (Rust's shortest round-trip formatting of `f32`). An int8 file gives
+/// [`QDense`](crate::quant::QDense) layers and the constants `NOISE_MULTIPLIER` and
+/// `INPUT_ZERO_POINT` for [`quantize_q16`](crate::quant::quantize_q16).
 ///
 /// The file is validated first ([`summarize`]), so the source is only written for a model that
 /// [`read`](super::read) would accept; its summary is returned.
@@ -59,18 +62,29 @@ pub fn write_rust_source<W: Write>(bytes: &[u8], out: &mut W) -> Result<ModelSum
     let summary = summarize(bytes).map_err(SourceError::Model)?;
     let layers = summary.layers();
     let nested = layers.len() - 1;
+    let int8 = summary.dtype == Dtype::I8;
     writeln!(
         out,
-        "// A {:?} of {} parameters (model file crc32 {:08x}).",
-        summary.role, summary.params, summary.checksum
+        "// A {:?} of {} parameters, {:?} (model file crc32 {:08x}).",
+        summary.role, summary.params, summary.dtype, summary.checksum
     )?;
-    writeln!(out, "use picogan::{{Activation, Dense}};\n")?;
+    if int8 {
+        writeln!(out, "use picogan::Activation;")?;
+        writeln!(out, "use picogan::quant::{{Multiplier, QDense}};\n")?;
+    } else {
+        writeln!(out, "use picogan::{{Activation, Dense}};\n")?;
+    }
+    let layer_type = if int8 { "QDense" } else { "Dense" };
     writeln!(out, "/// The network's type: dense layers as nested pairs.")?;
     out.write_str("pub type Network = ")?;
     for (l, info) in layers.iter().enumerate() {
         let open = if l < nested { "(" } else { "" };
         let comma = if l < nested { ", " } else { "" };
-        write!(out, "{open}Dense<{}, {}>{comma}", info.inputs, info.outputs)?;
+        write!(
+            out,
+            "{open}{layer_type}<{}, {}>{comma}",
+            info.inputs, info.outputs
+        )?;
     }
     close_pairs(out, nested)?;
     writeln!(out, ";\n")?;
@@ -78,18 +92,43 @@ pub fn write_rust_source<W: Write>(bytes: &[u8], out: &mut W) -> Result<ModelSum
     writeln!(out, "/// The trained network, in flash.")?;
     out.write_str("pub static NETWORK: Network = ")?;
     let mut parameters = summary.parameters(bytes);
+    let (input, mut int8_layers) = if int8 {
+        let (input, _, layers) = int8_layers(bytes, &summary);
+        (Some(input), Some(layers))
+    } else {
+        (None, None)
+    };
     for (l, info) in layers.iter().enumerate() {
         if l < nested {
             out.write_str("(")?;
         }
-        out.write_str("Dense {\n    weight: [")?;
+        write!(out, "{layer_type} {{\n    weight: [")?;
+        let quantized = int8_layers.as_mut().and_then(Iterator::next);
         for k in 0..info.inputs {
             let separator = if k == 0 { "" } else { "," };
             write!(out, "{separator}\n        ")?;
-            write_row(out, &mut parameters, info.outputs)?;
+            match &quantized {
+                Some(q) => write_row(out, (0..info.outputs).map(|j| q.weight(k, j)), info.outputs)?,
+                None => write_row(out, &mut parameters, info.outputs)?,
+            }
         }
         out.write_str("\n    ],\n    bias: ")?;
-        write_row(out, &mut parameters, info.outputs)?;
+        match &quantized {
+            Some(q) => {
+                let channels = || (0..info.outputs).map(|j| q.channel(j));
+                write_row(out, channels().map(|c| c.0), info.outputs)?;
+                out.write_str(",\n    multiplier: ")?;
+                write_row(out, channels().map(|c| c.1), info.outputs)?;
+                out.write_str(",\n    negative_multiplier: ")?;
+                write_row(out, channels().map(|c| c.2), info.outputs)?;
+                write!(
+                    out,
+                    ",\n    input_zero_point: {},\n    output_zero_point: {},\n    output_min: {},\n    output_max: {}",
+                    q.input_zero_point, q.output_zero_point, q.output_range.0, q.output_range.1
+                )?;
+            }
+            None => write_row(out, &mut parameters, info.outputs)?,
+        }
         write!(out, ",\n    activation: ")?;
         write_activation(out, info.activation)?;
         out.write_str(",\n}")?;
@@ -99,6 +138,16 @@ pub fn write_rust_source<W: Write>(bytes: &[u8], out: &mut W) -> Result<ModelSum
     }
     close_pairs(out, nested)?;
     writeln!(out, ";")?;
+    if let Some(input) = input {
+        let noise = crate::quant::noise_multiplier(input).unwrap_or(Multiplier::ZERO);
+        writeln!(
+            out,
+            "\n/// Turns Q16 noise into the network's input units (2⁻¹⁶ / input scale).\n\
+             pub const NOISE_MULTIPLIER: Multiplier = {noise:?};\n\
+             /// The network input's zero point.\npub const INPUT_ZERO_POINT: i32 = {};",
+            input.zero_point
+        )?;
+    }
     Ok(summary)
 }
 
@@ -107,10 +156,11 @@ fn close_pairs<W: Write>(out: &mut W, pairs: usize) -> fmt::Result {
     (0..pairs).try_for_each(|_| out.write_str(")"))
 }
 
-/// `[v0, v1, …]`: the next `len` parameters, eight to a line.
-fn write_row<W: Write>(
+/// `[v0, v1, …]`: the next `len` values in their `Debug` form (Rust literals: shortest
+/// round-trip for `f32`), eight to a line.
+fn write_row<W: Write, T: fmt::Debug>(
     out: &mut W,
-    parameters: &mut impl Iterator<Item = f32>,
+    parameters: impl Iterator<Item = T>,
     len: usize,
 ) -> fmt::Result {
     out.write_str("[")?;

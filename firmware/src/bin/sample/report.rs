@@ -12,10 +12,10 @@ use heapless::String;
 
 use picogan_firmware::{board, say};
 
-use crate::{Sample, model};
+use crate::{Sample, model, sampler};
 
-/// Eight hex digits and a space per value.
-const LINE: usize = 9 * model::OUTPUTS;
+/// Hex digits and a space per value.
+const LINE: usize = (sampler::HEX_DIGITS + 1) * model::OUTPUTS;
 
 pub fn header() {
     let crc = hex(model::MODEL_CRC);
@@ -29,14 +29,15 @@ pub fn header() {
     );
 }
 
-/// `sample i: bits bits …`, each value's IEEE-754 bits in hex.
+/// `sample i: bits bits …`, each value's bits in hex (8 digits for f32, 2 for int8).
 pub fn sample(index: usize, sample: &Sample) {
     let mut line: String<LINE> = String::new();
     for (j, value) in sample.iter().enumerate() {
         if j > 0 {
             push(&mut line, " ");
         }
-        push(&mut line, hex(value.to_bits()).as_str());
+        let digits = hex(sampler::bits(*value));
+        push(&mut line, &digits[8 - sampler::HEX_DIGITS..]);
     }
     say!("sample {}: {}", index, line.as_str());
 }

@@ -1,0 +1,105 @@
+//! Drawing one sample from the embedded generator: the float path or the int8 path, chosen by
+//! the model file's dtype at build time (`build.rs` sets `cfg(picogan_int8)`).
+
+#[cfg(not(picogan_int8))]
+pub use float::{HEX_DIGITS, STATIC_BYTES, Sampler, Value, bits};
+#[cfg(picogan_int8)]
+pub use int8::{HEX_DIGITS, STATIC_BYTES, Sampler, Value, bits};
+
+#[cfg(not(picogan_int8))]
+mod float {
+    use picogan::rng::NoiseRng;
+    use picogan::{Layer, Zeroed};
+    use static_cell::ConstStaticCell;
+
+    use crate::Sample;
+    use crate::model::Network;
+
+    /// One output value.
+    pub type Value = f32;
+    /// Hex digits of a value's bits.
+    pub const HEX_DIGITS: usize = 8;
+
+    /// A value's IEEE-754 bits.
+    pub fn bits(value: f32) -> u32 {
+        value.to_bits()
+    }
+
+    /// The activations of one forward pass: each layer's outputs for a batch of one.
+    type Trace = <Network as Layer>::Trace<1>;
+
+    /// Bytes of static RAM the sampler uses: the activations.
+    pub const STATIC_BYTES: usize = core::mem::size_of::<Trace>();
+
+    /// The activations, in `.bss`.
+    static TRACE: ConstStaticCell<Trace> = ConstStaticCell::new(Trace::ZEROED);
+
+    pub struct Sampler {
+        trace: &'static mut Trace,
+    }
+
+    impl Sampler {
+        pub fn new() -> Self {
+            Sampler {
+                trace: TRACE.take(),
+            }
+        }
+
+        /// One sample G(z) with z standard normal noise, the same draw as `picogan::sample`
+        /// on the host.
+        #[cfg(not(feature = "size-baseline"))]
+        pub fn draw(&mut self, rng: &mut NoiseRng) -> Sample {
+            use picogan::Vector;
+            let mut z = [<Network as Layer>::Input::ZERO];
+            picogan::rng::fill_normal(rng, z[0].as_mut()); // [1][noise]
+            crate::model::NETWORK.forward_batch(&z, self.trace); // [1][outputs]
+            Network::output(self.trace)[0]
+        }
+
+        /// Feature `size-baseline`: no noise and no network, so that the flash picogan costs
+        /// is the difference between a normal build and this one.
+        #[cfg(feature = "size-baseline")]
+        pub fn draw(&mut self, _rng: &mut NoiseRng) -> Sample {
+            Network::output(self.trace)[0]
+        }
+    }
+}
+
+#[cfg(picogan_int8)]
+mod int8 {
+    use picogan::quant::{QLayer, normal_q16, quantize_q16};
+    use picogan::rng::NoiseRng;
+
+    use crate::Sample;
+    use crate::model::{INPUT_ZERO_POINT, NETWORK, NOISE_MULTIPLIER, Network};
+
+    /// One output value.
+    pub type Value = i8;
+    /// Hex digits of a value's bits.
+    pub const HEX_DIGITS: usize = 2;
+
+    /// A value's two's-complement byte.
+    pub fn bits(value: i8) -> u32 {
+        u32::from(value as u8)
+    }
+
+    /// Bytes of static RAM the sampler uses: none (the int8 activations are on the stack).
+    pub const STATIC_BYTES: usize = 0;
+
+    pub struct Sampler;
+
+    impl Sampler {
+        pub fn new() -> Self {
+            Sampler
+        }
+
+        /// One sample with Irwin–Hall noise, integers only: what the host's int8 path computes.
+        pub fn draw(&mut self, rng: &mut NoiseRng) -> Sample {
+            let mut x = [0i8; <Network as QLayer>::INPUTS];
+            for v in x.iter_mut() {
+                *v = quantize_q16(normal_q16(rng), NOISE_MULTIPLIER, INPUT_ZERO_POINT); // [noise]
+            }
+            NETWORK.forward(&x) // [outputs]
+        }
+    }
+}
