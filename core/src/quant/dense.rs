@@ -71,12 +71,14 @@ pub fn requantize(
 impl<const I: usize, const O: usize> QDense<I, O> {
     /// One sample through the layer.
     pub fn forward(&self, x: &[i8; I]) -> [i8; O] {
-        let mut acc = self.bias; // [O]
-        for (&xk, wk) in x.iter().zip(&self.weight) {
-            let xk = i32::from(xk) - self.input_zero_point;
-            for (a, &w) in acc.iter_mut().zip(wk) {
-                *a = a.saturating_add(xk * i32::from(w));
-            }
+        // x − z_in once per input: [I]
+        let mut centred = [0i32; I];
+        for (c, &xk) in centred.iter_mut().zip(x) {
+            *c = i32::from(xk) - self.input_zero_point;
+        }
+        let mut acc = [0i32; O];
+        for (j, a) in acc.iter_mut().enumerate() {
+            *a = self.accumulate(&centred, j);
         }
         let mut y = [0i8; O];
         for (j, (yj, &a)) in y.iter_mut().zip(&acc).enumerate() {
@@ -89,6 +91,32 @@ impl<const I: usize, const O: usize> QDense<I, O> {
             );
         }
         y
+    }
+
+    /// Output j's accumulator: bias\[j\] + Σₖ centred\[k\]·w\[k\]\[j\], saturating.
+    ///
+    /// Each product is at most 255·128 in size, so when |bias\[j\]| + I·255·128 fits in i32 no
+    /// partial sum can overflow: then a plain sum gives the saturating sum's exact value, and is
+    /// kept in one register (one multiply-accumulate instruction per term on a Cortex-M). Only
+    /// otherwise does the sum saturate step by step, k increasing.
+    #[inline]
+    fn accumulate(&self, centred: &[i32; I], j: usize) -> i32 {
+        const LARGEST_PRODUCT: u64 = 255 * 128;
+        let bias = self.bias[j];
+        let bound = u64::from(bias.unsigned_abs()) + LARGEST_PRODUCT * I as u64;
+        if bound <= i32::MAX as u64 {
+            let mut acc = bias;
+            for (&c, wk) in centred.iter().zip(&self.weight) {
+                acc += c * i32::from(wk[j]);
+            }
+            acc
+        } else {
+            let mut acc = bias;
+            for (&c, wk) in centred.iter().zip(&self.weight) {
+                acc = acc.saturating_add(c * i32::from(wk[j]));
+            }
+            acc
+        }
     }
 
     /// Quantizes a float layer whose input and output are described by `input` and `output`
