@@ -39,7 +39,7 @@ done
 
 step "firmware: formatting and clippy for QEMU (defmt and text logging), the nRF52840 board and int8"
 cargo fmt --manifest-path firmware/Cargo.toml -- --check
-FIRMWARE_FEATURE_SETS=("qemu,defmt" "qemu" "qemu,defmt,train" "nrf52840,defmt" "nrf52840,defmt,train")
+FIRMWARE_FEATURE_SETS=("qemu,defmt" "qemu" "qemu,defmt,train" "qemu,defmt,train,micromath" "nrf52840,defmt" "nrf52840,defmt,train")
 for features in "${FIRMWARE_FEATURE_SETS[@]}"; do
   echo "firmware, features [$features]"
   cargo clippy --manifest-path firmware/Cargo.toml --locked --release --target thumbv7em-none-eabihf \
