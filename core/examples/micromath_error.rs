@@ -18,7 +18,11 @@ fn errors(
         let d = (a - b).abs();
         (
             abs.max(d),
-            if b.abs() > 1e-2 { rel.max(d / b.abs()) } else { rel },
+            if b.abs() > 1e-2 {
+                rel.max(d / b.abs())
+            } else {
+                rel
+            },
         )
     })
 }
