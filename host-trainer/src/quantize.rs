@@ -62,7 +62,7 @@ fn noise_vector<V: Vector>(rng: &mut NoiseRng) -> (V, Vec<i32>) {
     let mut q16 = Vec::with_capacity(V::LEN);
     for v in x.as_mut() {
         let z = quant::normal_q16(rng);
-        *v = z as f32 / 65536.0;
+        *v = quant::q16_to_f32(z);
         q16.push(z);
     }
     (x, q16)
@@ -79,7 +79,7 @@ where
     let mut trace = Box::new(G::new_trace::<BATCH>());
     let mut rng = NoiseRng::seed_from_u64(0);
     let tuned = quant::distill(
-        &float.clone(),
+        float,
         distill_steps,
         adam,
         &mut rng,

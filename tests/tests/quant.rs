@@ -5,7 +5,9 @@
 use picogan::mixture::GaussianMixture;
 use picogan::model::{self, Role};
 use picogan::optim::Adam;
-use picogan::quant::{Multiplier, QDense, QLayer, QuantParams, Quantize, distill, normal_q16};
+use picogan::quant::{
+    Multiplier, QDense, QLayer, QuantParams, Quantize, distill, normal_q16, q16_to_f32,
+};
 use picogan::rng::{NoiseRng, SeedableRng};
 use picogan::{Activation, Dense, Layer, Mlp4};
 use proptest::prelude::*;
@@ -87,7 +89,7 @@ fn noise(seed: u64, n: usize) -> Vec<[i32; 2]> {
 }
 
 fn to_f32(z: [i32; 2]) -> [f32; 2] {
-    z.map(|v| v as f32 / 65536.0)
+    z.map(q16_to_f32)
 }
 
 /// What one int8 version of the ring8 generator does on 10,000 noise vectors.

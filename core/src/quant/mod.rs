@@ -22,7 +22,9 @@ pub use dense::{QDense, requantize};
 #[cfg(feature = "train")]
 pub use distill::{distill, fake_quantize_weights};
 pub use multiplier::Multiplier;
-pub use noise::{NOISE_FRACTION_BITS, fill_normal_q16, noise_multiplier, normal_q16, quantize_q16};
+pub use noise::{
+    NOISE_FRACTION_BITS, fill_normal_q16, noise_multiplier, normal_q16, q16_to_f32, quantize_q16,
+};
 
 use core::fmt;
 

@@ -34,6 +34,18 @@ pub fn normal_q16<R: Rng + ?Sized>(rng: &mut R) -> i32 {
     sum - (6 << 16)
 }
 
+/// A Q16 noise value as a real number, z / 2¹⁶ (exact: |z| < 2²⁴), for feeding the same noise
+/// to a float network.
+///
+/// # Examples
+/// ```
+/// use picogan::quant::q16_to_f32;
+/// assert_eq!(q16_to_f32(-3 << 15), -1.5);
+/// ```
+pub fn q16_to_f32(z: i32) -> f32 {
+    z as f32 / (1 << NOISE_FRACTION_BITS) as f32
+}
+
 /// Fills `out` with [`normal_q16`] values, in order.
 pub fn fill_normal_q16<R: Rng + ?Sized>(rng: &mut R, out: &mut [i32]) {
     for z in out {
