@@ -37,6 +37,10 @@
 #![no_std]
 #![forbid(unsafe_code)]
 
+// Only for `f32::sqrt` (see `math::sqrt`).
+#[cfg(feature = "std")]
+extern crate std;
+
 pub mod activation;
 #[cfg(feature = "train")]
 pub mod bimodal;

@@ -1,9 +1,10 @@
 //! The one place transcendental functions come from.
 //!
 //! By default every function here is `libm`'s, which is written in Rust and gives the same bits
-//! on every target. With the `micromath` feature the `f32` functions switch to micromath's fast
-//! approximations (on the host and the device alike, so both still agree bit for bit). The `f64`
-//! functions used by the information-theory module always come from `libm`.
+//! on every target (the square root may be the standard library's: see [`sqrt`]). With the
+//! `micromath` feature the `f32` functions switch to micromath's fast approximations (on the host
+//! and the device alike, so both still agree bit for bit). The `f64` functions used by the
+//! information-theory module always come from `libm`.
 
 #[cfg(feature = "micromath")]
 use micromath::F32Ext;
@@ -36,9 +37,20 @@ pub fn ln_1p(x: f32) -> f32 {
 }
 
 /// Square root √x.
+///
+/// IEEE 754 requires a correctly rounded square root, so libm's and the standard library's give
+/// the same bits; with feature `std` (and without `micromath`) the standard one is used because
+/// the compiler can vectorise it, which libm's (an opaque call) prevents.
+///
+/// # Examples
+/// ```
+/// assert_eq!(picogan::math::sqrt(2.25), 1.5);
+/// ```
 #[inline]
 pub fn sqrt(x: f32) -> f32 {
-    #[cfg(not(feature = "micromath"))]
+    #[cfg(all(feature = "std", not(feature = "micromath")))]
+    return f32::sqrt(x);
+    #[cfg(not(any(feature = "std", feature = "micromath")))]
     return libm::sqrtf(x);
     #[cfg(feature = "micromath")]
     return F32Ext::sqrt(x);

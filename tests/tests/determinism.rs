@@ -213,3 +213,29 @@ fn tiled_backward_equals_the_sequential_order() {
     assert_backward_matches_sequential::<3, 5, 2>(3);
     assert_backward_matches_sequential::<128, 1, 33>(4);
 }
+
+/// `picogan::math::sqrt` (the standard library's with feature `std`, as in this test build) and
+/// libm's `sqrtf` give the same bits on every 251st bit pattern of `f32`, subnormals, infinities
+/// and negative numbers included: both are correctly rounded, as IEEE 754 requires. NaN results
+/// only have to be NaN (their payload is not specified).
+#[test]
+fn square_root_matches_libm_bit_for_bit() {
+    let mut checked = 0u32;
+    for bits in (0..=u32::MAX)
+        .step_by(251)
+        .chain([0x7f80_0000, 0xff80_0000, 0x8000_0000, 1])
+    {
+        let x = f32::from_bits(bits);
+        let (ours, libm) = (picogan::math::sqrt(x), libm::sqrtf(x));
+        if ours.is_nan() && libm.is_nan() {
+            continue;
+        }
+        assert_eq!(
+            ours.to_bits(),
+            libm.to_bits(),
+            "sqrt({x:e}), bits {bits:#010x}"
+        );
+        checked += 1;
+    }
+    assert!(checked > 8_000_000, "only {checked} values compared");
+}
