@@ -72,8 +72,7 @@ impl Activation {
         )
     }
 
-    /// Applies φ in place to every element. The `match` sits outside the loops, so each arm is a
-    /// plain loop the compiler can vectorise.
+    /// Applies φ in place to every element.
     #[inline]
     pub(crate) fn apply_in_place(self, ys: &mut [f32]) {
         match self {
@@ -82,6 +81,22 @@ impl Activation {
             Activation::LeakyRelu(alpha) => ys.iter_mut().for_each(|y| *y = leaky_relu(*y, alpha)),
             Activation::Tanh => ys.iter_mut().for_each(|y| *y = crate::math::tanh(*y)),
             Activation::Sigmoid => ys.iter_mut().for_each(|y| *y = sigmoid(*y)),
+        }
+    }
+
+    /// Writes `outputs[i] = φ(inputs[i])`. The `match` sits outside the loops, so each arm is a
+    /// plain loop the compiler can vectorise; every output is stored, so the choice between two
+    /// values compiles to a blend, never to a masked store (slow on x86, and a stall when the
+    /// values are read back soon after).
+    #[inline]
+    pub(crate) fn apply_to(self, inputs: &[f32], outputs: &mut [f32]) {
+        let pairs = outputs.iter_mut().zip(inputs);
+        match self {
+            Activation::Identity => pairs.for_each(|(y, &x)| *y = x),
+            Activation::Relu => pairs.for_each(|(y, &x)| *y = relu(x)),
+            Activation::LeakyRelu(alpha) => pairs.for_each(|(y, &x)| *y = leaky_relu(x, alpha)),
+            Activation::Tanh => pairs.for_each(|(y, &x)| *y = crate::math::tanh(x)),
+            Activation::Sigmoid => pairs.for_each(|(y, &x)| *y = sigmoid(x)),
         }
     }
 

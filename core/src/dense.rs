@@ -78,16 +78,13 @@ impl<const I: usize, const O: usize> Layer for Dense<I, O> {
 
     fn forward(&self, x: &[f32; I]) -> [f32; O] {
         let mut y = [0.0; O];
-        kernels::affine_one(x, &self.weight, &self.bias, &mut y, 0); // [O]
-        self.activation.apply_in_place(&mut y); // [O]
+        kernels::affine_one(x, &self.weight, &self.bias, self.activation, &mut y); // [O]
         y
     }
 
     fn forward_batch<const B: usize>(&self, x: &[[f32; I]; B], trace: &mut DenseTrace<O, B>) {
-        kernels::affine(x, &self.weight, &self.bias, &mut trace.output); // [B][O]
-        for ys in trace.output.iter_mut() {
-            self.activation.apply_in_place(ys); // [B][O]
-        }
+        let (w, b, phi) = (&self.weight, &self.bias, self.activation);
+        kernels::affine(x, w, b, phi, &mut trace.output); // [B][O]
     }
 
     fn output<const B: usize>(trace: &DenseTrace<O, B>) -> &[[f32; O]; B] {
@@ -187,7 +184,13 @@ impl<const I: usize, const O: usize> crate::layer::Trainable for Dense<I, O> {
         // ∂R/∂W[k][j] += Σ_b t[b][k]·δ[b][j]
         kernels::backward::accumulate_outer(tangent, &trace.grad, &mut grads.weight);
         // t_out[b] = φ′(y[b]) ⊙ Σ_k t[b][k]·W[k], overwriting δ: [B][O]
-        kernels::affine(tangent, &self.weight, &[0.0; O], &mut trace.grad);
+        kernels::affine(
+            tangent,
+            &self.weight,
+            &[0.0; O],
+            Activation::Identity,
+            &mut trace.grad,
+        );
         for (t_out, ys) in trace.grad.iter_mut().zip(&trace.output) {
             self.activation.scale_by_derivative(ys, t_out);
         }

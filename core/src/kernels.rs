@@ -11,59 +11,78 @@
 #[cfg(feature = "train")]
 pub(crate) mod backward;
 
+use crate::Activation;
+
 /// Rows of samples per tile in [`affine`] (4 samples × 16 outputs = 8 AVX registers).
 const ROWS: usize = 4;
 /// Contiguous outputs per tile in [`affine`] and [`backward::accumulate_outer`].
 pub(crate) const LANES: usize = 16;
+/// Samples per block for the outputs no tile of [`LANES`] covers (all of them when O < 16): one
+/// independent accumulator per sample and output, so that the additions of different samples
+/// overlap instead of waiting on each other.
+const NARROW_ROWS: usize = 8;
 
-/// `y[b][j] = init[j] + Σₖ x[b][k]·w[k][j]`, k increasing. Shapes: x `[B][I]`, w `[I][O]`,
+/// `y[b][j] = φ(init[j] + Σₖ x[b][k]·w[k][j])`, k increasing. Shapes: x `[B][I]`, w `[I][O]`,
 /// y `[B][O]`.
+///
+/// φ is applied to each tile while it is still in registers, so the outputs are written once.
 pub(crate) fn affine<const I: usize, const O: usize, const B: usize>(
     x: &[[f32; I]; B],
     w: &[[f32; O]; I],
     init: &[f32; O],
+    activation: Activation,
     y: &mut [[f32; O]; B],
 ) {
-    let full = O / LANES * LANES;
-    let mut x_blocks = x.chunks_exact(ROWS);
-    let mut y_blocks = y.chunks_exact_mut(ROWS);
-    for (xb, yb) in (&mut x_blocks).zip(&mut y_blocks) {
-        for j0 in (0..full).step_by(LANES) {
-            affine_tile(xb, w, init, yb, j0);
+    if B < ROWS {
+        // Too few samples for a tile (a device's one-sample batch): the one-sample code only.
+        for (xs, ys) in x.iter().zip(y) {
+            affine_one(xs, w, init, activation, ys);
         }
-        for (xs, ys) in xb.iter().zip(yb.iter_mut()) {
-            affine_one(xs, w, init, ys, full);
+        return;
+    }
+    let full = O / LANES * LANES;
+    if full > 0 {
+        let mut x_blocks = x.chunks_exact(ROWS);
+        let mut y_blocks = y.chunks_exact_mut(ROWS);
+        for (xb, yb) in (&mut x_blocks).zip(&mut y_blocks) {
+            for j0 in (0..full).step_by(LANES) {
+                affine_block::<ROWS, I, O>(xb, w, init, activation, yb, j0..j0 + LANES);
+            }
+        }
+        for (xs, ys) in x_blocks.remainder().iter().zip(y_blocks.into_remainder()) {
+            for j0 in (0..full).step_by(LANES) {
+                activation.apply_to(&lanes_sum(xs, w, init, j0), &mut ys[j0..j0 + LANES]);
+            }
         }
     }
-    for (xs, ys) in x_blocks.remainder().iter().zip(y_blocks.into_remainder()) {
-        affine_one(xs, w, init, ys, 0);
+    if full < O {
+        let mut x_blocks = x.chunks_exact(NARROW_ROWS);
+        let mut y_blocks = y.chunks_exact_mut(NARROW_ROWS);
+        for (xb, yb) in (&mut x_blocks).zip(&mut y_blocks) {
+            affine_block::<NARROW_ROWS, I, O>(xb, w, init, activation, yb, full..O);
+        }
+        let (xb, yb) = (x_blocks.remainder(), y_blocks.into_remainder());
+        affine_block::<NARROW_ROWS, I, O>(xb, w, init, activation, yb, full..O);
     }
 }
 
-/// One sample, outputs `j0..O`: `y[j] = init[j] + Σₖ x[k]·w[k][j]`.
+/// One sample: `y[j] = φ(init[j] + Σₖ x[k]·w[k][j])`.
 ///
 /// Blocks of [`LANES`] outputs accumulate in registers over all k (16 SIMD lanes on x86, 16 of
-/// the 32 single-precision registers of a Cortex-M4F), so each weight is loaded once and each
-/// output stored once; the outputs left over run the same order in place.
+/// the 32 single-precision registers of a Cortex-M4F), so each weight is loaded once; the outputs
+/// left over run the same order in a local array. φ is applied once, to all outputs (one copy of
+/// its code per layer: this is the path a microcontroller's sampler runs, where flash counts).
 #[inline]
 pub(crate) fn affine_one<const I: usize, const O: usize>(
     x: &[f32; I],
     w: &[[f32; O]; I],
     init: &[f32; O],
+    activation: Activation,
     y: &mut [f32; O],
-    j0: usize,
 ) {
-    let full = j0 + (O - j0) / LANES * LANES;
-    for lane0 in (j0..full).step_by(LANES) {
-        let lanes = lane0..lane0 + LANES;
-        let mut acc = [0.0f32; LANES];
-        acc.copy_from_slice(&init[lanes.clone()]);
-        for (&xk, wk) in x.iter().zip(w) {
-            for (a, &wkj) in acc.iter_mut().zip(&wk[lanes.clone()]) {
-                *a += wkj * xk;
-            }
-        }
-        y[lanes].copy_from_slice(&acc);
+    let full = O / LANES * LANES;
+    for j0 in (0..full).step_by(LANES) {
+        y[j0..j0 + LANES].copy_from_slice(&lanes_sum(x, w, init, j0));
     }
     y[full..].copy_from_slice(&init[full..]);
     for (&xk, wk) in x.iter().zip(w) {
@@ -71,31 +90,55 @@ pub(crate) fn affine_one<const I: usize, const O: usize>(
             *yj += wkj * xk;
         }
     }
+    activation.apply_in_place(y);
 }
 
+/// One sample, outputs `j0..j0 + LANES`: `init[j] + Σₖ x[k]·w[k][j]`, accumulated in registers.
 #[inline(always)]
-fn affine_tile<const I: usize, const O: usize>(
+fn lanes_sum<const I: usize, const O: usize>(
+    x: &[f32; I],
+    w: &[[f32; O]; I],
+    init: &[f32; O],
+    j0: usize,
+) -> [f32; LANES] {
+    let lanes = j0..j0 + LANES;
+    let mut acc = [0.0f32; LANES];
+    acc.copy_from_slice(&init[lanes.clone()]);
+    for (&xk, wk) in x.iter().zip(w) {
+        for (a, &wkj) in acc.iter_mut().zip(&wk[lanes.clone()]) {
+            *a += wkj * xk;
+        }
+    }
+    acc
+}
+
+/// Up to `R` samples × the outputs `columns` (at most [`LANES`] of them): one accumulator per
+/// sample and output, held in registers and advanced together along k. Full tiles are [`ROWS`] ×
+/// [`LANES`]; the outputs no tile covers run as [`NARROW_ROWS`] × fewer than [`LANES`].
+#[inline(always)]
+fn affine_block<const R: usize, const I: usize, const O: usize>(
     x: &[[f32; I]],
     w: &[[f32; O]; I],
     init: &[f32; O],
+    activation: Activation,
     y: &mut [[f32; O]],
-    j0: usize,
+    columns: core::ops::Range<usize>,
 ) {
-    let lanes = j0..j0 + LANES;
-    let mut acc = [[0.0f32; LANES]; ROWS];
+    let width = columns.len();
+    let mut acc = [[0.0f32; LANES]; R];
     for row in acc.iter_mut() {
-        row.copy_from_slice(&init[lanes.clone()]);
+        row[..width].copy_from_slice(&init[columns.clone()]);
     }
     for (k, wk) in w.iter().enumerate() {
-        let wk = &wk[lanes.clone()];
+        let wk = &wk[columns.clone()];
         for (row, xs) in acc.iter_mut().zip(x) {
             let xk = xs[k];
-            for (a, &wkj) in row.iter_mut().zip(wk) {
+            for (a, &wkj) in row[..width].iter_mut().zip(wk) {
                 *a += wkj * xk;
             }
         }
     }
     for (ys, row) in y.iter_mut().zip(&acc) {
-        ys[lanes.clone()].copy_from_slice(row);
+        activation.apply_to(&row[..width], &mut ys[columns.clone()]);
     }
 }
