@@ -122,6 +122,11 @@ fn run_config<const Z: usize, const H: usize, const B: usize>(
         }),
     )?;
 
+    // The process's peak resident memory so far: start-up plus this training run (Linux only).
+    if let Some(megabytes) = peak_resident_megabytes() {
+        emit(name, "train_peak_rss_mb", (megabytes, vec![megabytes]))?;
+    }
+
     // Sampling: noise + G forward ("sample_"), or G forward on noise drawn beforehand ("gen_fwd_").
     emit(
         name,
@@ -166,6 +171,15 @@ fn run_config<const Z: usize, const H: usize, const B: usize>(
         }),
     )?;
     Ok(())
+}
+
+/// The peak resident set size of this process in MB (10⁶ bytes), from `VmHWM` in
+/// `/proc/self/status`; `None` where that file does not exist.
+fn peak_resident_megabytes() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|line| line.starts_with("VmHWM:"))?;
+    let kilobytes: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kilobytes * 1024.0 / 1e6)
 }
 
 /// Runs the `small` and/or `medium` configurations.

@@ -480,6 +480,7 @@ fn bench_prints_one_json_line_per_measurement() {
         metrics,
         [
             "train_steps_per_s",
+            "train_peak_rss_mb",
             "sample_b1_samples_per_s",
             "gen_fwd_b1_samples_per_s",
             "sample_b4096_samples_per_s",
@@ -492,8 +493,16 @@ fn bench_prints_one_json_line_per_measurement() {
             (Some("small"), Some("picogan"))
         );
         assert!(line["value"].as_f64().unwrap() > 0.0);
-        assert_eq!(line["reps"].as_array().unwrap().len(), 5);
+        let repetitions = if line["metric"] == "train_peak_rss_mb" {
+            1
+        } else {
+            5
+        };
+        assert_eq!(line["reps"].as_array().unwrap().len(), repetitions);
     }
+    // The goal for a small training run: at most 16 MB resident, start-up included.
+    let resident = lines[1]["value"].as_f64().unwrap();
+    assert!(resident < 16.0, "peak resident memory {resident} MB");
     fails(
         &["bench", "--config", "huge"],
         "unknown benchmark configuration 'huge'",
