@@ -212,6 +212,7 @@ fn tiled_backward_equals_the_sequential_order() {
     assert_backward_matches_sequential::<37, 21, 19>(2);
     assert_backward_matches_sequential::<3, 5, 2>(3);
     assert_backward_matches_sequential::<128, 1, 33>(4);
+    assert_backward_matches_sequential::<20, 3, 9>(5);
 }
 
 /// `picogan::math::sqrt` (the standard library's with feature `std`, as in this test build) and

@@ -6,6 +6,8 @@ use super::LANES;
 const INPUTS: usize = 4;
 /// Samples per tile in [`transposed_product`].
 const SAMPLES: usize = 32;
+/// Up to this many outputs, [`transposed_product`] runs without tiles.
+const NARROW_OUTPUTS: usize = 4;
 
 /// `g[k][j] += Σ_b x[b][k]·d[b][j]`, b increasing (a weight gradient). Shapes: x `[B][I]`,
 /// d `[B][O]`, g `[I][O]`.
@@ -21,12 +23,48 @@ pub(crate) fn accumulate_outer<const I: usize, const O: usize, const B: usize>(
             accumulate_outer_tile(x, d, g, k0, j0);
         }
     }
-    // Edges: the inputs no k-tile covers (all outputs), then the outputs no j-tile covers.
+    // Edges: the inputs no k-tile covers, for the tiled outputs; then the outputs no j-tile
+    // covers (all of them for a 64 → 1 layer), for every input, vectorised across inputs.
     for k in full_k..I {
-        accumulate_outer_block(x, d, g, k, 0..O);
+        accumulate_outer_block(x, d, g, k, 0..full_j);
     }
-    for k in 0..full_k {
-        accumulate_outer_block(x, d, g, k, full_j..O);
+    if full_j < O {
+        for k0 in (0..I).step_by(LANES) {
+            accumulate_outer_narrow(x, d, g, k0..I.min(k0 + LANES), full_j..O);
+        }
+    }
+}
+
+/// The inputs `rows` (at most [`LANES`]) × the outputs `columns` (fewer than [`LANES`]), one
+/// accumulator per element, the inputs side by side: each sample adds `x[b][k]·d[b][j]` to all
+/// of them, b increasing.
+#[inline(always)]
+fn accumulate_outer_narrow<const I: usize, const O: usize, const B: usize>(
+    x: &[[f32; I]; B],
+    d: &[[f32; O]; B],
+    g: &mut [[f32; O]; I],
+    rows: core::ops::Range<usize>,
+    columns: core::ops::Range<usize>,
+) {
+    let (height, width) = (rows.len(), columns.len());
+    let mut acc = [[0.0f32; LANES]; LANES]; // [column][row]
+    for (kk, gk) in g[rows.clone()].iter().enumerate() {
+        for (column, &gkj) in acc[..width].iter_mut().zip(&gk[columns.clone()]) {
+            column[kk] = gkj;
+        }
+    }
+    for (xs, ds) in x.iter().zip(d) {
+        let xs = &xs[rows.clone()];
+        for (column, &dj) in acc[..width].iter_mut().zip(&ds[columns.clone()]) {
+            for (a, &xk) in column[..height].iter_mut().zip(xs) {
+                *a += xk * dj;
+            }
+        }
+    }
+    for (kk, gk) in g[rows].iter_mut().enumerate() {
+        for (gkj, column) in gk[columns.clone()].iter_mut().zip(&acc[..width]) {
+            *gkj = column[kk];
+        }
     }
 }
 
@@ -84,6 +122,19 @@ pub(crate) fn transposed_product<const I: usize, const O: usize, const B: usize>
     w: &[[f32; O]; I],
     y: &mut [[f32; I]; B],
 ) {
+    if O <= NARROW_OUTPUTS {
+        // Few outputs (a 64 → 1 layer): no transposition; each sample's row of y is updated
+        // once per output j, j increasing, vectorised across the inputs k.
+        for (ds, ys) in d.iter().zip(y) {
+            *ys = [0.0; I];
+            for (j, &dj) in ds.iter().enumerate() {
+                for (yk, wk) in ys.iter_mut().zip(w) {
+                    *yk += wk[j] * dj;
+                }
+            }
+        }
+        return;
+    }
     let mut d_blocks = d.chunks_exact(SAMPLES);
     let mut y_blocks = y.chunks_exact_mut(SAMPLES);
     let mut d_transposed = [[0.0f32; SAMPLES]; O];
@@ -93,10 +144,19 @@ pub(crate) fn transposed_product<const I: usize, const O: usize, const B: usize>
                 column[s] = dj;
             }
         }
-        for (k, wk) in w.iter().enumerate() {
+        // Two inputs at a time: 8 accumulators, enough to hide the latency of the additions.
+        let mut pairs = w.chunks_exact(2);
+        for (k, pair) in (0..).step_by(2).zip(&mut pairs) {
+            let (acc0, acc1) = transposed_pair(&d_transposed, &pair[0], &pair[1]);
+            for ((ys, a0), a1) in yb.iter_mut().zip(acc0).zip(acc1) {
+                ys[k] = a0;
+                ys[k + 1] = a1;
+            }
+        }
+        if let [wk] = pairs.remainder() {
             let acc = transposed_tile(&d_transposed, wk);
             for (ys, a) in yb.iter_mut().zip(acc) {
-                ys[k] = a;
+                ys[I - 1] = a;
             }
         }
     }
@@ -118,6 +178,24 @@ fn transposed_tile<const O: usize>(
         }
     }
     acc
+}
+
+/// [`transposed_tile`] for two inputs' weight rows at once, sharing the loads of dᵀ.
+#[inline(always)]
+fn transposed_pair<const O: usize>(
+    d_transposed: &[[f32; SAMPLES]; O],
+    w0: &[f32; O],
+    w1: &[f32; O],
+) -> ([f32; SAMPLES], [f32; SAMPLES]) {
+    let mut acc0 = [0.0f32; SAMPLES];
+    let mut acc1 = [0.0f32; SAMPLES];
+    for ((column, &w0j), &w1j) in d_transposed.iter().zip(w0).zip(w1) {
+        for ((a0, a1), &dj) in acc0.iter_mut().zip(acc1.iter_mut()).zip(column) {
+            *a0 += w0j * dj;
+            *a1 += w1j * dj;
+        }
+    }
+    (acc0, acc1)
 }
 
 /// One sample: `y[k] = Σⱼ w[k][j]·d[j]`.
