@@ -16,11 +16,18 @@ pub trait Vector: Copy + AsRef<[f32]> + AsMut<[f32]> {
     const ZERO: Self;
     /// Its length N.
     const LEN: usize;
+
+    /// A batch of vectors as one slice, row after row.
+    fn flatten_mut(batch: &mut [Self]) -> &mut [f32];
 }
 
 impl<const N: usize> Vector for [f32; N] {
     const ZERO: Self = [0.0; N];
     const LEN: usize = N;
+
+    fn flatten_mut(batch: &mut [Self]) -> &mut [f32] {
+        batch.as_flattened_mut()
+    }
 }
 
 /// A type with an all-zero constant, so that networks, traces, optimizer states and whole

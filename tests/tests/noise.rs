@@ -88,3 +88,31 @@ fn tails_stop_below_eight_sigma() {
     let largest = draws(14).into_iter().map(f64::abs).fold(0.0, f64::max);
     assert!(largest > 3.5 && largest < 8.0, "largest |z| = {largest}");
 }
+
+/// `fill_normal` computes in groups of pairs, yet gives exactly the values of drawing pair by
+/// pair (an odd last slot takes the first of a fresh pair), for every length around the group
+/// size; and filling two even-length halves equals filling them joined.
+#[test]
+fn fill_normal_equals_drawing_pair_by_pair() {
+    for len in [0, 1, 2, 7, 31, 32, 33, 34, 64, 95, 100] {
+        let mut filled = vec![0.0f32; len];
+        fill_normal(&mut NoiseRng::seed_from_u64(len as u64), &mut filled);
+        let mut rng = NoiseRng::seed_from_u64(len as u64);
+        let mut expected = Vec::with_capacity(len + 1);
+        while expected.len() < len {
+            let (a, b) = normal_pair(&mut rng);
+            expected.extend([a, b]);
+        }
+        expected.truncate(len);
+        let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&filled), bits(&expected), "length {len}");
+    }
+    let mut joined = [0.0f32; 80];
+    fill_normal(&mut NoiseRng::seed_from_u64(9), &mut joined);
+    let mut halves = [0.0f32; 80];
+    let mut rng = NoiseRng::seed_from_u64(9);
+    let (first, second) = halves.split_at_mut(34);
+    fill_normal(&mut rng, first);
+    fill_normal(&mut rng, second);
+    assert_eq!(joined.map(f32::to_bits), halves.map(f32::to_bits));
+}
