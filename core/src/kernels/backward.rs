@@ -18,8 +18,9 @@ pub(crate) fn accumulate_outer<const I: usize, const O: usize, const B: usize>(
 ) {
     let full_j = O / LANES * LANES;
     let full_k = I / INPUTS * INPUTS;
-    for k0 in (0..full_k).step_by(INPUTS) {
-        for j0 in (0..full_j).step_by(LANES) {
+    // Columns outer: the batch's block of d (B × 64 bytes) stays in L1 across all inputs.
+    for j0 in (0..full_j).step_by(LANES) {
+        for k0 in (0..full_k).step_by(INPUTS) {
             accumulate_outer_tile(x, d, g, k0, j0);
         }
     }
