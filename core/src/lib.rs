@@ -18,7 +18,9 @@
 //!
 //! Every sum runs in one fixed order with plain multiply-then-add, and transcendental functions
 //! come only from [`math`] (libm, or micromath with the `micromath` feature), so the host and the
-//! device compute the same bits.
+//! device compute the same bits. The default feature `std` links the standard library for one
+//! thing, a square root the compiler can vectorise (the same bits as libm's); build with
+//! `default-features = false` for a `no_std` target.
 //!
 //! # Examples
 //! ```

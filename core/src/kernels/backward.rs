@@ -127,12 +127,13 @@ pub(crate) fn transposed_product<const I: usize, const O: usize, const B: usize>
         // Few outputs (a 64 → 1 layer): no transposition; each sample's row of y is updated
         // once per output j, j increasing, vectorised across the inputs k.
         for (ds, ys) in d.iter().zip(y) {
-            *ys = [0.0; I];
+            let mut acc = [0.0f32; I];
             for (j, &dj) in ds.iter().enumerate() {
-                for (yk, wk) in ys.iter_mut().zip(w) {
-                    *yk += wk[j] * dj;
+                for (a, wk) in acc.iter_mut().zip(w) {
+                    *a += wk[j] * dj;
                 }
             }
+            *ys = acc;
         }
         return;
     }
