@@ -213,6 +213,10 @@ fn tiled_backward_equals_the_sequential_order() {
     assert_backward_matches_sequential::<3, 5, 2>(3);
     assert_backward_matches_sequential::<128, 1, 33>(4);
     assert_backward_matches_sequential::<20, 3, 9>(5);
+    // The input gradient's three strategies: transposed weights (64 × 64 above), tiles of 32
+    // samples with an even and an odd number of inputs.
+    assert_backward_matches_sequential::<80, 70, 40>(6);
+    assert_backward_matches_sequential::<9, 20, 33>(7);
 }
 
 /// `picogan::math::sqrt` (the standard library's with feature `std`, as in this test build) and

@@ -6,6 +6,9 @@ use super::LANES;
 const INPUTS: usize = 4;
 /// Samples per tile in [`transposed_product`].
 const SAMPLES: usize = 32;
+/// Up to this many weights, [`transposed_product`] transposes w instead of tiles of d (faster for
+/// a 64 × 64 layer, slower for 128 × 128, where the transposition no longer stays in L1).
+const TRANSPOSED_WEIGHTS: usize = 64 * 64;
 /// Up to this many outputs, [`transposed_product`] runs without tiles.
 const NARROW_OUTPUTS: usize = 4;
 
@@ -115,9 +118,11 @@ fn accumulate_outer_tile<const I: usize, const O: usize, const B: usize>(
 /// `y[b][k] = Σⱼ w[k][j]·d[b][j]`, j increasing, from 0 (an input gradient). Shapes: d `[B][O]`,
 /// w `[I][O]`, y `[B][I]`.
 ///
-/// Tiles of 32 samples: their rows of d are transposed into a small stack buffer, so for each
-/// input k the sum over j runs with the 32 samples side by side (4 AVX registers), one weight
-/// broadcast per step.
+/// Three ways, by shape, all summing in the same order: with at most 4 outputs, per sample,
+/// vectorised across k; for a small layer with at least 16 inputs, w transposed once and the
+/// forward kernel; otherwise tiles of 32 samples whose rows of d are transposed into a small stack
+/// buffer, so for each pair of inputs the sum over j runs with the 32 samples side by side (8 AVX
+/// registers), one weight broadcast per input and step.
 pub(crate) fn transposed_product<const I: usize, const O: usize, const B: usize>(
     d: &[[f32; O]; B],
     w: &[[f32; O]; I],
@@ -135,6 +140,18 @@ pub(crate) fn transposed_product<const I: usize, const O: usize, const B: usize>
             }
             *ys = acc;
         }
+        return;
+    }
+    if I >= super::LANES && I * O <= TRANSPOSED_WEIGHTS && B >= SAMPLES {
+        // A small layer (64 × 64): transpose w once, 16 KB at most on the stack, and run the
+        // forward kernel y = d·wᵀ + 0 (the same products, a·b = b·a, in the same order).
+        let mut w_transposed = [[0.0f32; I]; O];
+        for (k, wk) in w.iter().enumerate() {
+            for (row, &wkj) in w_transposed.iter_mut().zip(wk) {
+                row[k] = wkj;
+            }
+        }
+        super::affine(d, &w_transposed, &[0.0; I], crate::Activation::Identity, y);
         return;
     }
     let mut d_blocks = d.chunks_exact(SAMPLES);
