@@ -17,10 +17,12 @@ use crate::Activation;
 const ROWS: usize = 4;
 /// Contiguous outputs per tile in [`affine`] and [`backward::accumulate_outer`].
 pub(crate) const LANES: usize = 16;
-/// Samples per block for the outputs no tile of [`LANES`] covers (all of them when O < 16): one
-/// independent accumulator per sample and output, so that the additions of different samples
-/// overlap instead of waiting on each other.
+/// Samples per block for the outputs no tile of [`LANES`] covers, when there are at most
+/// [`NARROW_OUTPUTS`] of them (a 64 → 1 layer): one independent accumulator per sample and
+/// output, so that the additions of different samples overlap instead of waiting on each other.
 const NARROW_ROWS: usize = 8;
+/// The most left-over outputs the narrow paths of the kernels take (more would spill registers).
+pub(crate) const NARROW_OUTPUTS: usize = 4;
 
 /// `y[b][j] = φ(init[j] + Σₖ x[b][k]·w[k][j])`, k increasing. Shapes: x `[B][I]`, w `[I][O]`,
 /// y `[B][O]`.
@@ -55,7 +57,13 @@ pub(crate) fn affine<const I: usize, const O: usize, const B: usize>(
             }
         }
     }
-    if full < O {
+    if O - full > NARROW_OUTPUTS {
+        // Too many left-over outputs for a block of samples to stay in registers (a Cortex-M4F
+        // has 32): one sample at a time.
+        for (xs, ys) in x.chunks(1).zip(y.chunks_mut(1)) {
+            affine_block::<1, I, O>(xs, w, init, activation, ys, full..O);
+        }
+    } else if full < O {
         let mut x_blocks = x.chunks_exact(NARROW_ROWS);
         let mut y_blocks = y.chunks_exact_mut(NARROW_ROWS);
         for (xb, yb) in (&mut x_blocks).zip(&mut y_blocks) {

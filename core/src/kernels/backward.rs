@@ -1,6 +1,6 @@
 //! The products of the backward pass: weight gradients and input gradients.
 
-use super::LANES;
+use super::{LANES, NARROW_OUTPUTS};
 
 /// Inputs per tile in [`accumulate_outer`].
 const INPUTS: usize = 4;
@@ -9,8 +9,6 @@ const SAMPLES: usize = 32;
 /// Up to this many weights, [`transposed_product`] transposes w instead of tiles of d (faster for
 /// a 64 × 64 layer, slower for 128 × 128, where the transposition no longer stays in L1).
 const TRANSPOSED_WEIGHTS: usize = 64 * 64;
-/// Up to this many outputs, [`transposed_product`] runs without tiles.
-const NARROW_OUTPUTS: usize = 4;
 
 /// `g[k][j] += Σ_b x[b][k]·d[b][j]`, b increasing (a weight gradient). Shapes: x `[B][I]`,
 /// d `[B][O]`, g `[I][O]`.
@@ -28,11 +26,16 @@ pub(crate) fn accumulate_outer<const I: usize, const O: usize, const B: usize>(
         }
     }
     // Edges: the inputs no k-tile covers, for the tiled outputs; then the outputs no j-tile
-    // covers (all of them for a 64 → 1 layer), for every input, vectorised across inputs.
+    // covers, for every input: input by input when there are many of them, else (a 64 → 1
+    // layer) vectorised across 16 inputs.
     for k in full_k..I {
         accumulate_outer_block(x, d, g, k, 0..full_j);
     }
-    if full_j < O {
+    if O - full_j > NARROW_OUTPUTS {
+        for k in 0..I {
+            accumulate_outer_block(x, d, g, k, full_j..O);
+        }
+    } else if full_j < O {
         for k0 in (0..I).step_by(LANES) {
             accumulate_outer_narrow(x, d, g, k0..I.min(k0 + LANES), full_j..O);
         }
