@@ -68,6 +68,10 @@ pub fn requantize(
     q.clamp(i32::from(range.0), i32::from(range.1)) as i8
 }
 
+/// Outputs accumulated together in [`QDense::forward`]: 4 accumulators, the input and the
+/// pointers fit a Cortex-M3's 13 general registers.
+const OUTPUT_BLOCK: usize = 4;
+
 impl<const I: usize, const O: usize> QDense<I, O> {
     /// One sample through the layer.
     pub fn forward(&self, x: &[i8; I]) -> [i8; O] {
@@ -76,10 +80,7 @@ impl<const I: usize, const O: usize> QDense<I, O> {
         for (c, &xk) in centred.iter_mut().zip(x) {
             *c = i32::from(xk) - self.input_zero_point;
         }
-        let mut acc = [0i32; O];
-        for (j, a) in acc.iter_mut().enumerate() {
-            *a = self.accumulate(&centred, j);
-        }
+        let acc = self.accumulate(&centred); // [O]
         let mut y = [0i8; O];
         for (j, (yj, &a)) in y.iter_mut().zip(&acc).enumerate() {
             *yj = requantize(
@@ -93,30 +94,48 @@ impl<const I: usize, const O: usize> QDense<I, O> {
         y
     }
 
-    /// Output j's accumulator: bias\[j\] + Σₖ centred\[k\]·w\[k\]\[j\], saturating.
+    /// The accumulators: bias\[j\] + Σₖ centred\[k\]·w\[k\]\[j\], saturating.
     ///
-    /// Each product is at most 255·128 in size, so when |bias\[j\]| + I·255·128 fits in i32 no
-    /// partial sum can overflow: then a plain sum gives the saturating sum's exact value, and is
-    /// kept in one register (one multiply-accumulate instruction per term on a Cortex-M). Only
-    /// otherwise does the sum saturate step by step, k increasing.
+    /// Each product is at most 255·128 in size, so when |bias\[j\]| + I·255·128 fits in i32 for
+    /// every j no partial sum can overflow: then plain integer sums give the saturating sums'
+    /// exact values whatever their grouping, and blocks of [`OUTPUT_BLOCK`] outputs accumulate
+    /// in registers, each input loaded once for the block. Only otherwise does each sum saturate
+    /// step by step, k increasing.
     #[inline]
-    fn accumulate(&self, centred: &[i32; I], j: usize) -> i32 {
+    fn accumulate(&self, centred: &[i32; I]) -> [i32; O] {
         const LARGEST_PRODUCT: u64 = 255 * 128;
-        let bias = self.bias[j];
-        let bound = u64::from(bias.unsigned_abs()) + LARGEST_PRODUCT * I as u64;
-        if bound <= i32::MAX as u64 {
-            let mut acc = bias;
-            for (&c, wk) in centred.iter().zip(&self.weight) {
-                acc += c * i32::from(wk[j]);
+        let largest_bias = self
+            .bias
+            .iter()
+            .map(|b| b.unsigned_abs())
+            .max()
+            .unwrap_or(0);
+        let bound = u64::from(largest_bias) + LARGEST_PRODUCT * I as u64;
+        let mut acc = self.bias;
+        if bound > i32::MAX as u64 {
+            for (j, a) in acc.iter_mut().enumerate() {
+                for (&c, wk) in centred.iter().zip(&self.weight) {
+                    *a = a.saturating_add(c * i32::from(wk[j]));
+                }
             }
-            acc
-        } else {
-            let mut acc = bias;
-            for (&c, wk) in centred.iter().zip(&self.weight) {
-                acc = acc.saturating_add(c * i32::from(wk[j]));
-            }
-            acc
+            return acc;
         }
+        let full = O / OUTPUT_BLOCK * OUTPUT_BLOCK;
+        for j0 in (0..full).step_by(OUTPUT_BLOCK) {
+            let mut block: [i32; OUTPUT_BLOCK] = core::array::from_fn(|i| acc[j0 + i]);
+            for (&c, wk) in centred.iter().zip(&self.weight) {
+                for (a, &w) in block.iter_mut().zip(&wk[j0..j0 + OUTPUT_BLOCK]) {
+                    *a += c * i32::from(w);
+                }
+            }
+            acc[j0..j0 + OUTPUT_BLOCK].copy_from_slice(&block);
+        }
+        for (j, a) in acc.iter_mut().enumerate().skip(full) {
+            for (&c, wk) in centred.iter().zip(&self.weight) {
+                *a += c * i32::from(wk[j]);
+            }
+        }
+        acc
     }
 
     /// Quantizes a float layer whose input and output are described by `input` and `output`
