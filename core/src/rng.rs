@@ -116,35 +116,48 @@ pub fn standard_normal<R: Rng + ?Sized>(rng: &mut R) -> f32 {
 /// assert!(z.iter().all(|v| v.is_finite() && *v != 0.0));
 /// ```
 ///
-/// The same values as calling [`normal_pair`] pair by pair, computed in groups of 16 pairs: the
-/// accepted points are drawn first (the only part that depends on the generator and branches),
-/// then their logarithms, then the transforms, so that independent pairs overlap in the
-/// processor instead of each waiting for its logarithm and square root. Filling consecutive
-/// slices of even length gives the same values as filling them joined.
+/// The same values as calling [`normal_pair`] pair by pair, computed in groups of up to 16
+/// pairs: the accepted points are drawn first, without a branch to mispredict, then their
+/// logarithms, then the transforms, so that independent pairs overlap in the processor instead of
+/// each waiting for its logarithm and square root. Filling consecutive slices of even length
+/// gives the same values as filling them joined.
 pub fn fill_normal<R: Rng + ?Sized>(rng: &mut R, out: &mut [f32]) {
-    const GROUP: usize = 16;
-    let mut groups = out.chunks_exact_mut(2 * GROUP);
-    for group in &mut groups {
-        fill_normal_pairs::<GROUP, R>(rng, group);
-    }
-    let rest = groups.into_remainder();
-    let mut pairs = rest.chunks_exact_mut(2);
-    for pair in &mut pairs {
-        let (a, b) = normal_pair(rng);
-        pair[0] = a;
-        pair[1] = b;
-    }
-    if let [last] = pairs.into_remainder() {
-        *last = standard_normal(rng);
+    for group in out.chunks_mut(2 * PAIRS_PER_GROUP) {
+        let even = group.len() / 2 * 2;
+        let (pairs, last) = group.split_at_mut(even);
+        fill_normal_pairs(rng, pairs);
+        if let [last] = last {
+            *last = standard_normal(rng);
+        }
     }
 }
 
-/// `N` pairs into `out` (2·N values): points, then logarithms, then transforms.
+/// Pairs drawn together by [`fill_normal`].
+const PAIRS_PER_GROUP: usize = 16;
+
+/// `out.len() / 2` pairs (at most [`PAIRS_PER_GROUP`]) into `out`: points, then logarithms, then
+/// transforms.
 #[inline]
-fn fill_normal_pairs<const N: usize, R: Rng + ?Sized>(rng: &mut R, out: &mut [f32]) {
-    let points: [(f32, f32, f32); N] = core::array::from_fn(|_| polar_point(rng));
-    let logarithms = points.map(|(_, _, s)| crate::math::ln(s));
-    for ((pair, &point), ln_s) in out.chunks_exact_mut(2).zip(&points).zip(logarithms) {
+fn fill_normal_pairs<R: Rng + ?Sized>(rng: &mut R, out: &mut [f32]) {
+    let count = (out.len() / 2).min(PAIRS_PER_GROUP);
+    // Rejection without a branch: every candidate is written to the next free slot, which only
+    // an accepted one keeps; the generator is read exactly as often as by `count` calls of
+    // `polar_point`.
+    let mut points = [(0.0f32, 0.0f32, 0.0f32); PAIRS_PER_GROUP];
+    let mut accepted = 0;
+    while accepted < count {
+        let u = signed_uniform(rng);
+        let v = signed_uniform(rng);
+        let s = u * u + v * v;
+        points[accepted] = (u, v, s);
+        accepted += usize::from(s < 1.0 && s > 0.0);
+    }
+    let points = &points[..count];
+    let mut logarithms = [0.0f32; PAIRS_PER_GROUP];
+    for (l, &(_, _, s)) in logarithms.iter_mut().zip(points) {
+        *l = crate::math::ln(s);
+    }
+    for ((pair, &point), &ln_s) in out.chunks_exact_mut(2).zip(points).zip(&logarithms) {
         let (a, b) = polar_scale(point, ln_s);
         pair[0] = a;
         pair[1] = b;
