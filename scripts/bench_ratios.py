@@ -76,7 +76,7 @@ def main(folder):
               f"{'met' if rss <= 16 else 'MISSED'}")
 
     print(f"\nmeasured peak of one core: {peak if peak else '?'} GFLOP/s (fma_peak.c)")
-    print(f"{'config':<7} {'framework':<14} {'metric':<28} {'value':>12} {'GFLOP/s':>8} {'of peak':>8} runs")
+    print(f"{'config':<7} {'framework':<22} {'metric':<28} {'value':>12} {'GFLOP/s':>8} {'of peak':>8} runs")
     for (config, framework, metric), value in sorted(medians.items()):
         if config not in flops or not metric.endswith("_per_s"):
             continue
@@ -85,7 +85,7 @@ def main(folder):
         gflops = value * per_unit / 1e9
         share = f"{100 * gflops / peak:.0f}%" if peak else "?"
         runs = counts[(config, framework, metric)]
-        print(f"{config:<7} {framework:<14} {metric:<28} {value:>12.1f} {gflops:>8.1f} {share:>8} {runs}")
+        print(f"{config:<7} {framework:<22} {metric:<28} {value:>12.1f} {gflops:>8.1f} {share:>8} {runs}")
 
 
 if __name__ == "__main__":
