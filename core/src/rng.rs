@@ -63,28 +63,9 @@ pub fn uniform_in<R: Rng + ?Sized>(rng: &mut R, lo: f32, hi: f32) -> f32 {
 /// ```
 #[inline]
 pub fn normal_pair<R: Rng + ?Sized>(rng: &mut R) -> (f32, f32) {
-    let point = polar_point(rng);
-    polar_scale(point, crate::math::ln(point.2))
-}
-
-/// The rejection step of the polar method: (u, v, s = u² + v²) with 0 < s < 1.
-#[inline]
-fn polar_point<R: Rng + ?Sized>(rng: &mut R) -> (f32, f32, f32) {
-    loop {
-        let u = signed_uniform(rng);
-        let v = signed_uniform(rng);
-        let s = u * u + v * v;
-        if s < 1.0 && s > 0.0 {
-            return (u, v, s);
-        }
-    }
-}
-
-/// The transform of the polar method, given ln s: (u·f, v·f) with f = √(−2 ln s / s).
-#[inline]
-fn polar_scale((u, v, s): (f32, f32, f32), ln_s: f32) -> (f32, f32) {
-    let f = crate::math::sqrt(-2.0 * ln_s / s);
-    (u * f, v * f)
+    let mut pair = [0.0; 2];
+    fill_normal_pairs(rng, &mut pair);
+    (pair[0], pair[1])
 }
 
 /// Uniform on [−1, 1): the top 24 bits of one `u32` times 2⁻²³, minus 1 (both steps exact).
@@ -140,9 +121,9 @@ const PAIRS_PER_GROUP: usize = 16;
 #[inline]
 fn fill_normal_pairs<R: Rng + ?Sized>(rng: &mut R, out: &mut [f32]) {
     let count = (out.len() / 2).min(PAIRS_PER_GROUP);
-    // Rejection without a branch: every candidate is written to the next free slot, which only
-    // an accepted one keeps; the generator is read exactly as often as by `count` calls of
-    // `polar_point`.
+    // Rejection without a branch: every candidate (u, v, s = u² + v²) is written to the next free
+    // slot, which only an accepted one (0 < s < 1) keeps; the generator is read exactly as often
+    // as by drawing the pairs one by one.
     let mut points = [(0.0f32, 0.0f32, 0.0f32); PAIRS_PER_GROUP];
     let mut accepted = 0;
     while accepted < count {
@@ -157,9 +138,10 @@ fn fill_normal_pairs<R: Rng + ?Sized>(rng: &mut R, out: &mut [f32]) {
     for (l, &(_, _, s)) in logarithms.iter_mut().zip(points) {
         *l = crate::math::ln(s);
     }
-    for ((pair, &point), &ln_s) in out.chunks_exact_mut(2).zip(points).zip(&logarithms) {
-        let (a, b) = polar_scale(point, ln_s);
-        pair[0] = a;
-        pair[1] = b;
+    // (u·f, v·f) with f = √(−2 ln s / s).
+    for ((pair, &(u, v, s)), &ln_s) in out.chunks_exact_mut(2).zip(points).zip(&logarithms) {
+        let f = crate::math::sqrt(-2.0 * ln_s / s);
+        pair[0] = u * f;
+        pair[1] = v * f;
     }
 }
