@@ -45,16 +45,14 @@ pub(crate) fn affine<const I: usize, const O: usize, const B: usize>(
     let full = O / LANES * LANES;
     if full > 0 {
         // Columns outer: one column block of w (I × 64 bytes) stays in L1 across all samples.
-        for j0 in (0..full).step_by(LANES) {
-            for (xb, yb) in x.chunks_exact(ROWS).zip(y.chunks_exact_mut(ROWS)) {
-                affine_block::<ROWS, I, O>(xb, w, init, activation, yb, j0..j0 + LANES);
-            }
-        }
         let tiled = B / ROWS * ROWS;
-        for (xs, ys) in x[tiled..].iter().zip(&mut y[tiled..]) {
-            for j0 in (0..full).step_by(LANES) {
-                activation.apply_to(&lanes_sum(xs, w, init, j0), &mut ys[j0..j0 + LANES]);
+        for j0 in (0..full).step_by(LANES) {
+            let columns = j0..j0 + LANES;
+            for (xb, yb) in x.chunks_exact(ROWS).zip(y.chunks_exact_mut(ROWS)) {
+                affine_block::<ROWS, I, O>(xb, w, init, activation, yb, columns.clone());
             }
+            let (xb, yb) = (&x[tiled..], &mut y[tiled..]);
+            affine_block::<ROWS, I, O>(xb, w, init, activation, yb, columns);
         }
     }
     if O - full > NARROW_OUTPUTS {
