@@ -118,8 +118,11 @@ fn generator_source(model: &Path) -> Result<String, String> {
     let summary = write_rust_source(&bytes, &mut source)
         .map_err(|e| format!("{} is not a usable model file: {e}", model.display()))?;
     println!("cargo::rustc-check-cfg=cfg(picogan_int8)");
-    if summary.dtype == Dtype::I8 {
-        println!("cargo::rustc-cfg=picogan_int8");
+    println!("cargo::rustc-check-cfg=cfg(picogan_q16)");
+    match summary.dtype {
+        Dtype::I8 => println!("cargo::rustc-cfg=picogan_int8"),
+        Dtype::Q16 => println!("cargo::rustc-cfg=picogan_q16"),
+        _ => {}
     }
     if summary.role != Role::Generator {
         return Err(format!(

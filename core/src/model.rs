@@ -6,7 +6,7 @@
 //! |---|---|---|
 //! | 0 | 4 | magic `PGAN` |
 //! | 4 | 2 | format version, u16 (this crate writes and reads [`VERSION`]) |
-//! | 6 | 1 | dtype: 0 = f32, 1 = int8 (parameters laid out as in [`write_i8`]) |
+//! | 6 | 1 | dtype: 0 = f32, 1 = int8 (parameters laid out as in [`write_i8`]), 2 = Q16.16 ([`write_q16`]) |
 //! | 7 | 1 | role: 0 = generator, 1 = discriminator |
 //! | 8 | 1 | number of dense layers L, 1..=[`MAX_LAYERS`] |
 //! | 9 | 3 | reserved, zero |
@@ -37,8 +37,10 @@
 use core::fmt;
 
 mod int8;
+mod q16;
 mod rust_source;
 pub use int8::{Int8Layer, encoded_len_i8, int8_layers, read_i8, write_i8};
+pub use q16::{Q16FileLayer, encoded_len_q16, q16_layers, read_q16, write_q16};
 pub use rust_source::{SourceError, write_rust_source};
 
 use crate::Activation;
@@ -65,6 +67,8 @@ pub enum Dtype {
     F32,
     /// int8 weights and activations with integer rescaling ([`crate::quant`]).
     I8,
+    /// Q16.16 fixed-point weights and activations ([`crate::quant::Q16Dense`]).
+    Q16,
 }
 
 /// Which player a file holds.
@@ -171,9 +175,11 @@ pub enum ModelError {
         /// The code.
         code: u8,
     },
-    /// The dtype is known but this reader cannot load it into an f32 network.
+    /// The dtype is known but is not the one this reader loads.
     UnsupportedDtype {
-        /// The dtype.
+        /// The dtype the reader loads.
+        expected: Dtype,
+        /// The dtype in the file.
         dtype: Dtype,
     },
     /// Unknown role code.
@@ -242,7 +248,8 @@ pub enum ModelError {
         /// Layer index.
         layer: usize,
     },
-    /// An int8 file's scale, zero point, clamp range, multiplier or reserved byte is invalid.
+    /// An int8 file's scale, zero point, clamp range, multiplier or reserved byte is invalid, or
+    /// a Q16 file's LeakyReLU slope is negative (or set on another activation).
     InvalidQuantization {
         /// Layer index.
         layer: usize,
@@ -270,8 +277,11 @@ impl fmt::Display for ModelError {
                 "model file is corrupted: checksum {computed:08x} does not match the stored {stored:08x}"
             ),
             ModelError::UnknownDtype { code } => write!(f, "unknown dtype code {code}"),
-            ModelError::UnsupportedDtype { dtype } => {
-                write!(f, "dtype {dtype:?} cannot be loaded into an f32 network")
+            ModelError::UnsupportedDtype { expected, dtype } => {
+                write!(
+                    f,
+                    "the file holds {dtype:?} parameters, this reader loads {expected:?}"
+                )
             }
             ModelError::UnknownRole { code } => write!(f, "unknown role code {code}"),
             ModelError::RoleMismatch { expected, found } => {
@@ -315,7 +325,7 @@ impl fmt::Display for ModelError {
                 write!(f, "layer {layer} is wider than a model file can store")
             }
             ModelError::InvalidQuantization { layer } => {
-                write!(f, "layer {layer}: invalid int8 quantization parameters")
+                write!(f, "layer {layer}: invalid quantization parameters")
             }
         }
     }
@@ -420,6 +430,7 @@ impl<'a> Writer<'a> {
         let dtype_code = match dtype {
             Dtype::F32 => 0,
             Dtype::I8 => 1,
+            Dtype::Q16 => 2,
         };
         cursor.bytes(&[dtype_code, role as u8, layers as u8, 0, 0, 0]);
         Ok(cursor)
@@ -520,11 +531,13 @@ pub fn summarize(bytes: &[u8]) -> Result<ModelSummary, ModelError> {
     let dtype = match bytes[6] {
         0 => Dtype::F32,
         1 => Dtype::I8,
+        2 => Dtype::Q16,
         code => return Err(ModelError::UnknownDtype { code }),
     };
     let body_len = match dtype {
         Dtype::F32 => 4 * params,
         Dtype::I8 => int8::body_len(&layers[..layer_count]),
+        Dtype::Q16 => q16::body_len(&layers[..layer_count]),
     };
     let expected = records_end + body_len + CHECKSUM_LEN;
     if found != expected {
@@ -576,8 +589,10 @@ pub fn summarize(bytes: &[u8]) -> Result<ModelSummary, ModelError> {
         checksum: stored,
         len: found,
     };
-    if dtype == Dtype::I8 {
-        int8::check(bytes, &summary)?;
+    match dtype {
+        Dtype::F32 => {}
+        Dtype::I8 => int8::check(bytes, &summary)?,
+        Dtype::Q16 => q16::check(bytes, &summary)?,
     }
     Ok(summary)
 }
@@ -594,6 +609,7 @@ fn summarize_as(
     let summary = summarize(bytes)?;
     if summary.dtype != dtype {
         return Err(ModelError::UnsupportedDtype {
+            expected: dtype,
             dtype: summary.dtype,
         });
     }

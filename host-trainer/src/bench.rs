@@ -68,7 +68,7 @@ fn measure(quick: bool, units_per_call: f64, mut call: impl FnMut()) -> (f64, Ve
 }
 
 fn emit(config: &str, metric: &str, (value, reps): (f64, Vec<f64>)) -> Result<()> {
-    println!(
+    say!(
         "{}",
         serde_json::to_string(&Line {
             config,
@@ -77,7 +77,7 @@ fn emit(config: &str, metric: &str, (value, reps): (f64, Vec<f64>)) -> Result<()
             value,
             reps,
         })?
-    );
+    )?;
     Ok(())
 }
 

@@ -20,9 +20,7 @@ use crate::files::write_atomic;
 use crate::progress::Progress;
 use crate::recipe::{Discriminator, Generator, Recipe};
 use crate::train::{self, CHECKPOINT};
-use crate::{
-    EvalArgs, ExportArgs, ExportDtype, InfoArgs, SampleArgs, SummaryArgs, TrainArgs, export, plot,
-};
+use crate::{EvalArgs, ExportArgs, InfoArgs, SampleArgs, SummaryArgs, TrainArgs, export, plot};
 
 /// Work that needs the data dimension X as a constant.
 trait ForDim {
@@ -185,12 +183,12 @@ impl ForDim for TrainTask {
         let steps_run = outcome.steps_done - outcome.first_step;
         let rate = f64::from(steps_run) / outcome.seconds.max(1e-9);
         if outcome.steps_done < recipe.steps {
-            println!(
+            say!(
                 "stopped after step {} of {} ({rate:.0} steps/s); continue with: picogan train --resume {}",
                 outcome.steps_done,
                 recipe.steps,
                 out.display()
-            );
+            )?;
             return Ok(());
         }
         let mut written = vec![train::save_model(
@@ -240,16 +238,16 @@ impl ForDim for TrainTask {
                 picogan::sigmoid(outcome.discriminator.forward(&point)[0])
             },
         })?);
-        println!(
+        say!(
             "trained {} steps on {} in {:.1} s ({rate:.0} steps/s)\n{}",
             outcome.steps_done,
             dataset.name(),
             outcome.seconds,
             report.to_text()
-        );
-        println!("wrote:");
+        )?;
+        say!("wrote:")?;
         for path in [out.join("config.json")].iter().chain(&written) {
-            println!("  {}", path.display());
+            say!("  {}", path.display())?;
         }
         Ok(())
     }
@@ -299,10 +297,9 @@ pub fn sample(args: SampleArgs) -> Result<()> {
         let line: Vec<String> = values.iter().map(f32::to_string).collect();
         writeln!(out, "{}", line.join(","))
     });
-    match result.and_then(|()| out.flush()) {
-        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        other => other.context("cannot write samples"),
-    }
+    result
+        .and_then(|()| out.flush())
+        .context("cannot write samples")
 }
 
 /// `picogan eval`.
@@ -326,9 +323,9 @@ pub fn eval(args: EvalArgs) -> Result<()> {
         args.seed,
     );
     if args.json {
-        println!("{}", serde_json::to_string(&report)?);
+        say!("{}", serde_json::to_string(&report)?)?;
     } else {
-        println!("{}", report.to_text());
+        say!("{}", report.to_text())?;
     }
     Ok(())
 }
@@ -350,28 +347,33 @@ pub fn info(args: InfoArgs) -> Result<()> {
             export::activation_name(layer.activation)
         ));
     }
-    println!("file          {}", args.file.display());
-    println!("role          {:?}", summary.role);
-    println!("architecture  {architecture}");
-    println!("layers        {}", summary.layer_count);
-    println!("parameters    {}", summary.params);
+    say!("file          {}", args.file.display())?;
+    say!("role          {:?}", summary.role)?;
+    say!("architecture  {architecture}")?;
+    say!("layers        {}", summary.layer_count)?;
+    say!("parameters    {}", summary.params)?;
     let weights: usize = summary.layers().iter().map(|l| l.inputs * l.outputs).sum();
     let biases = summary.params - weights;
     match summary.dtype {
-        Dtype::I8 => println!(
+        Dtype::I8 => say!(
             "bytes         {} ({weights} of int8 weights, {} of int32 biases)",
             summary.len,
             4 * biases
-        ),
-        _ => println!(
+        )?,
+        Dtype::Q16 => say!(
+            "bytes         {} ({} of Q16.16 parameters)",
+            summary.len,
+            4 * summary.params
+        )?,
+        _ => say!(
             "bytes         {} ({} of parameters)",
             summary.len,
             4 * summary.params
-        ),
+        )?,
     }
-    println!("dtype         {:?}", summary.dtype);
-    println!("format        version {}", summary.version);
-    println!("checksum      crc32 {:08x}", summary.checksum);
+    say!("dtype         {:?}", summary.dtype)?;
+    say!("format        version {}", summary.version)?;
+    say!("checksum      crc32 {:08x}", summary.checksum)?;
     Ok(())
 }
 
@@ -383,17 +385,17 @@ pub fn export(args: ExportArgs) -> Result<()> {
         .with_context(|| format!("{} is not a valid model file", args.model.display()))?;
     let output = match (args.format, args.dtype) {
         (Some(format), None) => export::render(&summary, &bytes, format, &args.model)?.into_bytes(),
-        (None, Some(ExportDtype::I8)) => {
+        (None, Some(dtype)) => {
             let (file, report) =
-                crate::quantize::export_i8(&bytes, &summary, args.distill_steps)
+                crate::quantize::export(&bytes, &summary, dtype, args.distill_steps)
                     .with_context(|| format!("cannot quantize {}", args.model.display()))?;
-            println!("{report}");
+            say!("{report}")?;
             file
         }
         _ => anyhow::bail!("give either --format (source code) or --dtype (a model file)"),
     };
     write_atomic(&args.out, &output)?;
-    println!("wrote {}", args.out.display());
+    say!("wrote {}", args.out.display())?;
     Ok(())
 }
 
@@ -428,7 +430,7 @@ pub fn summary(args: SummaryArgs) -> Result<()> {
             })
             .collect()
     };
-    println!("{} runs", runs.len());
+    say!("{} runs", runs.len())?;
     let mut rows = vec![
         ("precision", "/metrics/generator/precision"),
         ("recall", "/metrics/generator/recall"),
@@ -443,7 +445,7 @@ pub fn summary(args: SummaryArgs) -> Result<()> {
         let captured = column("/metrics/generator/modes/modes_captured")?;
         let total = column("/metrics/generator/modes/modes_total")?;
         let all = captured.iter().zip(&total).filter(|(c, t)| c == t).count();
-        println!("all modes captured in {all} of {} runs", runs.len());
+        say!("all modes captured in {all} of {} runs", runs.len())?;
         rows.splice(
             0..0,
             [
@@ -464,7 +466,7 @@ pub fn summary(args: SummaryArgs) -> Result<()> {
             .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), &v| {
                 (l.min(v), h.max(v))
             });
-        println!("{name:<16} {mean:>10.4} ± {error:<8.4} (min {low:.4}, max {high:.4})");
+        say!("{name:<16} {mean:>10.4} ± {error:<8.4} (min {low:.4}, max {high:.4})")?;
     }
     Ok(())
 }

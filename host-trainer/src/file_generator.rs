@@ -1,13 +1,13 @@
 //! A generator of whatever architecture its model file describes, for `picogan sample` and
 //! `picogan eval`: the trainer's own networks have shapes fixed at compile time, but a model file
-//! may come from anywhere (the firmware's on-device trainer, another recipe, `export --dtype i8`).
+//! may come from anywhere (the firmware's on-device trainer, another recipe, `export --dtype i8|q16`).
 
 use std::path::Path;
 
 use anyhow::{Context, Result, ensure};
 use picogan::LayerInfo;
 use picogan::model::{self, Dtype, ModelSummary, Role};
-use picogan::quant::{self, Multiplier, QuantParams};
+use picogan::quant::{self, Multiplier, Q16, QuantParams};
 use picogan::rng::{NoiseRng, fill_normal};
 
 /// One dense layer with its shape known at run time.
@@ -28,6 +28,10 @@ enum Network {
         output: QuantParams,
         noise: Multiplier,
     },
+    Q16 {
+        bytes: Vec<u8>,
+        summary: Box<ModelSummary>,
+    },
 }
 
 /// A generator read from a model file.
@@ -37,7 +41,8 @@ enum Network {
 /// activation), with noise from `picogan::rng::fill_normal`: its samples are bit-identical to
 /// `picogan::sample`. An int8 file runs integer-only, as a device would: Irwin–Hall noise
 /// (`picogan::quant::normal_q16`), quantized by `quantize_q16`, through `model::int8_layers`,
-/// and only the output is turned into real numbers.
+/// and only the output is turned into real numbers. A Q16 file does the same with the Q16 noise
+/// fed straight to `model::q16_layers`.
 pub struct FileGenerator {
     network: Network,
     noise_dim: usize,
@@ -75,6 +80,10 @@ impl FileGenerator {
                     noise,
                 }
             }
+            Dtype::Q16 => Network::Q16 {
+                bytes,
+                summary: Box::new(summary),
+            },
             _ => {
                 let mut parameters = summary.parameters(&bytes);
                 Network::F32(
@@ -116,39 +125,59 @@ impl FileGenerator {
                 }
                 out.extend(x);
             }
-            Network::I8 { .. } => {
+            Network::I8 { .. } | Network::Q16 { .. } => {
                 let z: Vec<i32> = (0..self.noise_dim)
                     .map(|_| quant::normal_q16(rng))
                     .collect();
-                out.extend(self.int8_from_q16(&z));
+                out.extend(self.integer_from_q16(&z));
             }
         }
     }
 
-    /// An int8 file's output for Q16 noise `z`, as real numbers (empty for an f32 file).
-    pub fn int8_from_q16(&self, z: &[i32]) -> Vec<f32> {
-        let Network::I8 {
-            bytes,
-            summary,
-            input,
-            output,
-            noise,
-        } = &self.network
-        else {
-            return Vec::new();
-        };
-        let mut x: Vec<i8> = z
-            .iter()
-            .map(|&v| quant::quantize_q16(v, *noise, input.zero_point))
-            .collect();
-        let (_, _, layers) = model::int8_layers(bytes, summary);
-        for layer in layers {
-            let mut y = vec![0i8; layer.info.outputs];
-            layer.forward(&x, &mut y);
-            x = y;
+    /// An int8 or Q16 file's output for Q16 noise `z`, as real numbers (empty for an f32 file).
+    pub fn integer_from_q16(&self, z: &[i32]) -> Vec<f32> {
+        match &self.network {
+            Network::F32(_) => Vec::new(),
+            Network::I8 {
+                bytes,
+                summary,
+                input,
+                output,
+                noise,
+            } => int8_forward(bytes, summary, *input, *output, *noise, z),
+            Network::Q16 { bytes, summary } => {
+                let mut x: Vec<Q16> = z.iter().map(|&v| Q16::from_bits(v)).collect();
+                for layer in model::q16_layers(bytes, summary) {
+                    let mut y = vec![Q16::ZERO; layer.info.outputs];
+                    layer.forward(&x, &mut y);
+                    x = y;
+                }
+                x.into_iter().map(|v| v.to_num::<f32>()).collect()
+            }
         }
-        x.into_iter().map(|q| output.dequantize(q)).collect()
     }
+}
+
+/// An int8 file's output for Q16 noise `z`, as real numbers.
+fn int8_forward(
+    bytes: &[u8],
+    summary: &ModelSummary,
+    input: QuantParams,
+    output: QuantParams,
+    noise: Multiplier,
+    z: &[i32],
+) -> Vec<f32> {
+    let mut x: Vec<i8> = z
+        .iter()
+        .map(|&v| quant::quantize_q16(v, noise, input.zero_point))
+        .collect();
+    let (_, _, layers) = model::int8_layers(bytes, summary);
+    for layer in layers {
+        let mut y = vec![0i8; layer.info.outputs];
+        layer.forward(&x, &mut y);
+        x = y;
+    }
+    x.into_iter().map(|q| output.dequantize(q)).collect()
 }
 
 impl DynamicDense {

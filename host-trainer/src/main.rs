@@ -1,5 +1,14 @@
 //! `picogan`: train, evaluate, plot and export tiny GANs built on the picogan core.
 
+/// `println!` that returns the write's `io::Result` instead of panicking: a closed standard
+/// output (`picogan … | head`) ends the command quietly rather than with a panic.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout(), $($arg)*)
+    }};
+}
+
 mod bench;
 mod checkpoint;
 mod commands;
@@ -185,7 +194,8 @@ pub struct ExportArgs {
     )]
     pub format: Option<ExportFormat>,
     /// Number type of a model file to write instead: `i8` quantizes a float generator
-    /// (distillation, calibration) and prints what that costs in accuracy.
+    /// (distillation, calibration), `q16` rounds it to Q16.16 fixed point (range checked on
+    /// calibration noise); both print what that costs in accuracy.
     #[arg(long, value_enum)]
     pub dtype: Option<ExportDtype>,
     /// Distillation steps before int8 quantization (0: plain post-training quantization).
@@ -201,6 +211,8 @@ pub struct ExportArgs {
 pub enum ExportDtype {
     /// int8 weights and activations (TensorFlow Lite's scheme).
     I8,
+    /// Q16.16 fixed-point weights and activations.
+    Q16,
 }
 
 /// Settings of `picogan summary`.
@@ -248,9 +260,20 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        Err(error) if reader_went_away(&error) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("error: {error:#}");
             ExitCode::FAILURE
         }
     }
+}
+
+/// True when `error` comes from writing to a standard output whose reader has closed it: the
+/// reader has all it wanted (`picogan sample -n 1000000 | head`).
+fn reader_went_away(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }

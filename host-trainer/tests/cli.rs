@@ -633,25 +633,38 @@ fn theory_prints_numbers_and_writes_a_plot() {
     );
 }
 
-/// `export --dtype i8` turns the trained ring8 generator of `firmware/models` into an int8 model
-/// file that `info`, `sample` and `eval` read, and that keeps the float generator's quality on
-/// the trainer's metrics: the same modes, high-quality share within one percentage point.
+/// `export --dtype i8` and `--dtype q16` turn the trained ring8 generator of `firmware/models`
+/// into int8 and Q16.16 model files that `info`, `sample` and `eval` read, and that keep the
+/// float generator's quality on the trainer's metrics: the same modes, high-quality share within
+/// one percentage point.
 #[test]
-fn int8_export_keeps_the_quality() {
-    let scratch = Scratch::new("int8");
+fn quantized_exports_keep_the_quality() {
+    let scratch = Scratch::new("quantized");
     let float = concat!(env!("CARGO_MANIFEST_DIR"), "/../firmware/models/ring8.pgan");
+    let float_report = ok(&["eval", "--model", float, "--dataset", "ring8"]);
+    for (dtype, info, report_line) in [
+        ("i8", "dtype         I8", "3.75× smaller"),
+        ("q16", "dtype         Q16", "|Q16 − float|"),
+    ] {
+        let file = scratch.arg(&format!("ring8-{dtype}.pgan"));
+        let report = ok(&["export", "--model", float, "--dtype", dtype, "--out", &file]);
+        assert!(report.contains(report_line), "{report}");
+        assert!(ok(&["info", &file]).contains(info));
+        assert_eq!(
+            ok(&["sample", "--model", &file, "-n", "5"]).lines().count(),
+            5
+        );
+        let quantized_report = ok(&["eval", "--model", &file, "--dataset", "ring8"]);
+        assert_same_quality(&quantized_report, &float_report);
+    }
     let int8 = scratch.arg("ring8-i8.pgan");
-    let report = ok(&["export", "--model", float, "--dtype", "i8", "--out", &int8]);
-    assert!(
-        report.contains("|int8 − float|") && report.contains("3.75× smaller"),
-        "{report}"
-    );
-    assert!(ok(&["info", &int8]).contains("dtype         I8"));
-    assert_eq!(
-        ok(&["sample", "--model", &int8, "-n", "5"]).lines().count(),
-        5
-    );
+    let neither = picogan(&["export", "--model", float, "--out", &int8]);
+    assert_eq!(neither.status.code(), Some(2));
+    assert!(text(&neither.stderr).contains("--format"));
+}
 
+/// The same modes captured, and high-quality shares within one percentage point.
+fn assert_same_quality(quantized_report: &str, float_report: &str) {
     let metric = |report: &str, name: &str| -> String {
         let line = report.lines().find(|l| l.starts_with(name)).unwrap();
         line.split_whitespace()
@@ -659,11 +672,9 @@ fn int8_export_keeps_the_quality() {
             .unwrap()
             .to_string()
     };
-    let float_report = ok(&["eval", "--model", float, "--dataset", "ring8"]);
-    let int8_report = ok(&["eval", "--model", &int8, "--dataset", "ring8"]);
     assert_eq!(
-        metric(&int8_report, "modes captured"),
-        metric(&float_report, "modes captured")
+        metric(quantized_report, "modes captured"),
+        metric(float_report, "modes captured")
     );
     let quality = |r: &str| {
         metric(r, "high quality")
@@ -672,10 +683,41 @@ fn int8_export_keeps_the_quality() {
             .unwrap()
     };
     assert!(
-        (quality(&int8_report) - quality(&float_report)).abs() <= 1.0,
-        "{int8_report}\n{float_report}"
+        (quality(quantized_report) - quality(float_report)).abs() <= 1.0,
+        "{quantized_report}\n{float_report}"
     );
-    let neither = picogan(&["export", "--model", float, "--out", &int8]);
-    assert_eq!(neither.status.code(), Some(2));
-    assert!(text(&neither.stderr).contains("--format"));
+}
+
+/// A reader that closes the pipe early (`picogan … | head -1`) ends the command quietly and
+/// successfully: a large CSV written through a buffer, and text printed line by line.
+#[test]
+fn a_closed_output_pipe_ends_quietly() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    let model = concat!(env!("CARGO_MANIFEST_DIR"), "/../firmware/models/ring8.pgan");
+    let scratch = Scratch::new("pipe");
+    let out = scratch.arg("ring8-q16.pgan");
+    let spawn = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_picogan"))
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    // One line read, then the reader gone long before a million lines.
+    let mut child = spawn(&["sample", "--model", model, "-n", "1000000"]);
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert_eq!(first.split(',').count(), 2, "{first:?}");
+    // The reader gone before the export's first line (written after its 10,000-vector checks).
+    let mut export = spawn(&["export", "--model", model, "--dtype", "q16", "--out", &out]);
+    drop(export.stdout.take());
+    for child in [child, export] {
+        let output = child.wait_with_output().unwrap();
+        assert!(output.status.success(), "{}", text(&output.stderr));
+        assert_eq!(text(&output.stderr), "");
+    }
 }

@@ -176,6 +176,61 @@ fn int8_firmware_matches_the_host_on_cortex_m4f_and_m3() {
         .collect();
     assert_eq!(cli_samples(&model, 0, SAMPLES), dequantized);
 
+    let host_bits: Vec<Vec<u32>> = host
+        .iter()
+        .map(|s| s.iter().map(|&q| u32::from(q as u8)).collect())
+        .collect();
+    let mut digest = CRC32.digest();
+    for &q in host.iter().flatten() {
+        digest.update(&[q as u8]);
+    }
+    check_integer_firmware(&model, summary.checksum, &host_bits, digest.finalize());
+}
+
+/// The Q16.16 model of `firmware/models` (made by `picogan export --dtype q16`), sampled with
+/// the same integer noise fed straight in as Q16 on a Cortex-M4F and a Cortex-M3: every
+/// output's bits equal the host's, computed through the core (`model::q16_layers`) and, as real
+/// numbers, through `picogan sample`.
+#[test]
+fn q16_firmware_matches_the_host_on_cortex_m4f_and_m3() {
+    use picogan::quant::{Q16, normal_q16};
+    let model = firmware::root().join("firmware/models/ring8-q16.pgan");
+    let bytes = std::fs::read(&model).unwrap();
+    let summary = model::summarize(&bytes).unwrap();
+    let mut rng = NoiseRng::seed_from_u64(0);
+    let host: Vec<Vec<Q16>> = (0..SAMPLES)
+        .map(|_| {
+            let mut x: Vec<Q16> = (0..2)
+                .map(|_| Q16::from_bits(normal_q16(&mut rng)))
+                .collect();
+            for layer in model::q16_layers(&bytes, &summary) {
+                let mut y = vec![Q16::ZERO; layer.info.outputs];
+                layer.forward(&x, &mut y);
+                x = y;
+            }
+            x
+        })
+        .collect();
+    let as_f32: Vec<Vec<u32>> = host
+        .iter()
+        .map(|s| s.iter().map(|q| q.to_num::<f32>().to_bits()).collect())
+        .collect();
+    assert_eq!(cli_samples(&model, 0, SAMPLES), as_f32);
+
+    let host_bits: Vec<Vec<u32>> = host
+        .iter()
+        .map(|s| s.iter().map(|q| q.to_bits() as u32).collect())
+        .collect();
+    let mut digest = CRC32.digest();
+    for q in host.iter().flatten() {
+        digest.update(&q.to_le_bytes());
+    }
+    check_integer_firmware(&model, summary.checksum, &host_bits, digest.finalize());
+}
+
+/// Runs the sampler built with the integer `model` on the Cortex-M4F and the Cortex-M3, and
+/// checks its model, every sample's bits and its checksum against the host's.
+fn check_integer_firmware(model: &Path, model_crc: u32, host: &[Vec<u32>], checksum: u32) {
     let _guard = firmware::lock();
     for target in ["thumbv7em-none-eabihf", "thumbv7m-none-eabi"] {
         let elf = Build::sample()
@@ -191,21 +246,12 @@ fn int8_firmware_matches_the_host_on_cortex_m4f_and_m3() {
             run.stderr
         );
         let report = Report::parse(&run.stdout).unwrap();
-        assert_eq!(report.model_crc, summary.checksum);
-        let device: Vec<Vec<i8>> = report
-            .samples
-            .iter()
-            .map(|s| s.iter().map(|&b| b as u8 as i8).collect())
-            .collect();
+        assert_eq!(report.model_crc, model_crc, "{target}");
         assert_eq!(
-            device, host,
-            "{target}: device and host int8 samples differ"
+            report.samples, host,
+            "{target}: device and host samples differ"
         );
-        let mut digest = CRC32.digest();
-        for &q in host.iter().flatten() {
-            digest.update(&[q as u8]);
-        }
-        assert_eq!(report.checksum, digest.finalize(), "{target}");
+        assert_eq!(report.checksum, checksum, "{target}");
     }
 }
 

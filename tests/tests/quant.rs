@@ -1,12 +1,13 @@
-//! The int8 path: the fixed-point multiplier against exact arithmetic, saturation instead of
-//! wrap-around, and the quantized ring8 generator against its float original on 10,000 noise
-//! vectors.
+//! The int8 and Q16.16 paths: the fixed-point multiplier against exact arithmetic, tanh and
+//! sigmoid tables against libm, saturation instead of wrap-around, the quantized ring8
+//! generators against their float original on 10,000 noise vectors, and their model files.
 
 use picogan::mixture::GaussianMixture;
 use picogan::model::{self, Role};
 use picogan::optim::Adam;
 use picogan::quant::{
-    Multiplier, QDense, QLayer, QuantParams, Quantize, distill, normal_q16, q16_to_f32,
+    Multiplier, Q16, Q16Dense, Q16Layer, QDense, QLayer, QuantParams, Quantize, ToQ16, distill,
+    normal_q16, q16_to_f32, sigmoid_q16, tanh_q16,
 };
 use picogan::rng::{NoiseRng, SeedableRng};
 use picogan::{Activation, Dense, Layer, Mlp4};
@@ -251,6 +252,7 @@ fn int8_files_round_trip_and_run_in_place() {
     assert_eq!(
         model::read(&file, Role::Generator, &mut float).unwrap_err(),
         model::ModelError::UnsupportedDtype {
+            expected: model::Dtype::F32,
             dtype: model::Dtype::I8
         }
     );
@@ -282,6 +284,192 @@ proptest! {
     fn any_single_byte_change_of_an_int8_file_is_caught(seed in 0u64..50, position in 0usize..2000, flip in 1u8..=255) {
         let (q, input, output) = small_int8(seed);
         let mut file = int8_file(&q, input, output);
+        let position = position % file.len();
+        file[position] ^= flip;
+        prop_assert!(model::summarize(&file).is_err());
+    }
+}
+
+/// Every Q16 input in [−12, 12] (1.6 million values): tanh within its stated 1.1·10⁻⁴ of libm's
+/// (in f64), sigmoid within 7·10⁻⁵; both odd/symmetric exactly.
+#[test]
+fn q16_tanh_and_sigmoid_keep_their_error_bounds() {
+    let (mut tanh_worst, mut sigmoid_worst) = (0.0f64, 0.0f64);
+    for bits in -(12 << 16)..=(12 << 16) {
+        let x = Q16::from_bits(bits);
+        let exact = f64::from(bits) / 65536.0;
+        let t = tanh_q16(x);
+        tanh_worst = tanh_worst.max((t.to_num::<f64>() - libm::tanh(exact)).abs());
+        let s = sigmoid_q16(x);
+        let logistic = 1.0 / (1.0 + libm::exp(-exact));
+        sigmoid_worst = sigmoid_worst.max((s.to_num::<f64>() - logistic).abs());
+        assert_eq!(tanh_q16(-x), -t, "tanh is odd at {exact}");
+    }
+    assert!(tanh_worst <= 1.1e-4, "tanh error {tanh_worst}");
+    assert!(sigmoid_worst <= 7e-5, "sigmoid error {sigmoid_worst}");
+    // The bound is close to tight: a looser table would fail it.
+    assert!(tanh_worst > 0.5e-4, "tanh error {tanh_worst}");
+    assert_eq!(tanh_q16(Q16::MAX), Q16::ONE);
+    assert_eq!(sigmoid_q16(Q16::MIN), Q16::ZERO);
+}
+
+proptest! {
+    /// The integer LeakyReLU and ReLU equal the float ones rounded to Q16.
+    #[test]
+    fn q16_piecewise_linear_activations_match_the_float_ones(
+        w in -4.0f32..4.0, x in -4.0f32..4.0, alpha in 0.0f32..1.0,
+    ) {
+        for activation in [Activation::Relu, Activation::LeakyRelu(alpha), Activation::Identity] {
+            let mut layer = Dense::<1, 1>::new(activation);
+            layer.weight = [[w]];
+            let q = Q16Dense::from_dense(&layer).unwrap();
+            let y = q.forward(&[Q16::from_num(x)])[0].to_num::<f64>();
+            let slope = q.negative_slope.to_num::<f64>();
+            let pre = q.weight[0][0].to_num::<f64>() * Q16::from_num(x).to_num::<f64>();
+            let exact = match activation {
+                Activation::Relu => pre.max(0.0),
+                Activation::LeakyRelu(_) if pre < 0.0 => pre * slope,
+                _ => pre,
+            };
+            // Two roundings to Q16 (pre-activation, then the slope's product): ≤ 2⁻¹⁶.
+            prop_assert!((y - exact).abs() <= 1.0 / 65536.0, "{activation:?}: {y} vs {exact}");
+        }
+    }
+}
+
+/// A Q32.32 accumulator pushed past its largest value (two products of 2¹⁵·2¹⁵ = 2³⁰ each in
+/// real terms, 2⁶² in bits) saturates, and the output saturates to Q16's end, where 64-bit
+/// wrapping would have flipped its sign.
+#[test]
+fn q16_accumulator_overflow_saturates() {
+    let big = Q16::MAX;
+    let mut layer = Q16Dense::<3, 1> {
+        weight: [[big], [big], [big]],
+        bias: [Q16::ZERO],
+        negative_slope: Q16::ZERO,
+        activation: Activation::Identity,
+    };
+    assert_eq!(layer.forward(&[big, big, big]), [Q16::MAX]);
+    assert_eq!(layer.forward(&[-big, -big, -big]), [Q16::MIN]);
+    let wrapped = (0..3).fold(0i64, |acc, _| {
+        acc.wrapping_add(i64::from(big.to_bits()) * i64::from(big.to_bits()))
+    });
+    assert!(wrapped < 0, "the case must overflow 64 bits");
+    // A pre-activation beyond ±32,768 saturates before the activation, too.
+    layer.activation = Activation::Relu;
+    layer.weight = [[Q16::from_num(200)], [Q16::from_num(200)], [Q16::ZERO]];
+    let x = Q16::from_num(100);
+    assert_eq!(layer.forward(&[x, x, x]), [Q16::MAX]);
+}
+
+/// The Q16 ring8 generator against its float original on 10,000 noise vectors (the same Q16
+/// noise for both, exactly representable in f32). The stated bound: max |error| under 2·10⁻³
+/// and mean under 5·10⁻⁵ (measured: about 9·10⁻⁴ and 1.5·10⁻⁵).
+#[test]
+fn q16_ring8_generator_stays_within_its_bound() {
+    let float = ring8_generator();
+    let fixed = float
+        .to_q16(noise(1, 10_000).into_iter().map(to_f32))
+        .unwrap();
+    let mut errors = Vec::new();
+    for z in noise(2, 10_000) {
+        let exact = float.forward(&to_f32(z));
+        let q = fixed.forward(&z.map(Q16::from_bits));
+        errors.extend(
+            exact
+                .iter()
+                .zip(&q)
+                .map(|(a, b)| (f64::from(*a) - b.to_num::<f64>()).abs()),
+        );
+    }
+    let max = errors.iter().copied().fold(0.0, f64::max);
+    let mean = errors.iter().sum::<f64>() / errors.len() as f64;
+    assert!(max < 2e-3 && mean < 5e-5, "max {max}, mean {mean}");
+    assert!(max > 0.0, "Q16 cannot be exact here");
+}
+
+/// Parameters or calibrated activations beyond the headroom are refused with a typed error.
+#[test]
+fn q16_conversion_refuses_what_it_cannot_hold() {
+    let mut layer = Dense::<1, 1>::new(Activation::Identity);
+    layer.weight = [[10_000.0]];
+    assert_eq!(
+        layer.to_q16([[0.0f32]].into_iter()).unwrap_err(),
+        picogan::quant::QuantError::OutOfQ16Range
+    );
+    layer.weight = [[1_000.0]];
+    assert!(layer.to_q16([[1.0f32]].into_iter()).is_ok());
+    assert_eq!(
+        layer.to_q16([[10.0f32]].into_iter()).unwrap_err(),
+        picogan::quant::QuantError::OutOfQ16Range
+    );
+    layer.weight = [[f32::NAN]];
+    assert!(layer.to_q16([[0.0f32]].into_iter()).is_err());
+}
+
+type SmallQ16 = <picogan::Mlp2<3, 5, 2> as ToQ16>::Q16Network;
+
+fn small_q16(seed: u64) -> SmallQ16 {
+    let mut float: picogan::Mlp2<3, 5, 2> = (
+        Dense::new(Activation::LeakyRelu(0.2)),
+        Dense::new(Activation::Tanh),
+    );
+    float.init_params(&mut NoiseRng::seed_from_u64(seed));
+    float.to_q16([[0.5f32, -1.0, 2.0]].into_iter()).unwrap()
+}
+
+fn q16_file(q: &SmallQ16) -> Vec<u8> {
+    let mut file = vec![0; model::encoded_len_q16(q)];
+    model::write_q16(q, Role::Generator, &mut file).unwrap();
+    file
+}
+
+/// A Q16 file reads back to the same network, runs in place to the same bits, is refused by the
+/// readers of other dtypes, and a negative slope is a typed error even with a correct checksum.
+#[test]
+fn q16_files_round_trip_run_in_place_and_check_their_fields() {
+    let q = small_q16(4);
+    let file = q16_file(&q);
+    let mut loaded = small_q16(5);
+    assert_ne!(loaded, q);
+    model::read_q16(&file, Role::Generator, &mut loaded).unwrap();
+    assert_eq!(loaded, q);
+    let summary = model::summarize(&file).unwrap();
+    let x = [0.25f32, -0.5, 1.5].map(Q16::from_num);
+    let mut values = x.to_vec();
+    for layer in model::q16_layers(&file, &summary) {
+        let mut next = vec![Q16::ZERO; layer.info.outputs];
+        layer.forward(&values, &mut next);
+        values = next;
+    }
+    assert_eq!(values, q.forward(&x));
+    let mut float: picogan::Mlp2<3, 5, 2> =
+        (Dense::new(Activation::Relu), Dense::new(Activation::Relu));
+    assert_eq!(
+        model::read(&file, Role::Generator, &mut float).unwrap_err(),
+        model::ModelError::UnsupportedDtype {
+            expected: model::Dtype::F32,
+            dtype: model::Dtype::Q16
+        }
+    );
+    let mut bad = small_q16(4);
+    bad.0.negative_slope = -Q16::ONE;
+    assert_eq!(
+        model::summarize(&q16_file(&bad)).unwrap_err(),
+        model::ModelError::InvalidQuantization { layer: 0 }
+    );
+    let mut bad = small_q16(4);
+    bad.1.negative_slope = Q16::ONE;
+    assert_eq!(
+        model::summarize(&q16_file(&bad)).unwrap_err(),
+        model::ModelError::InvalidQuantization { layer: 1 }
+    );
+}
+
+proptest! {
+    #[test]
+    fn any_single_byte_change_of_a_q16_file_is_caught(seed in 0u64..50, position in 0usize..2000, flip in 1u8..=255) {
+        let mut file = q16_file(&small_q16(seed));
         let position = position % file.len();
         file[position] ^= flip;
         prop_assert!(model::summarize(&file).is_err());

@@ -3,9 +3,9 @@
 
 use core::fmt::{self, Write};
 
-use super::{Dtype, ModelError, ModelSummary, int8_layers, summarize};
+use super::{Dtype, ModelError, ModelSummary, int8_layers, q16_layers, summarize};
 use crate::Activation;
-use crate::quant::Multiplier;
+use crate::quant::{Multiplier, Q16};
 
 /// What can stop [`write_rust_source`].
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -38,7 +38,8 @@ impl core::error::Error for SourceError {}
 /// `pub static NETWORK: Network` holding every parameter as a literal that parses back to the
 /// same bits (Rust's shortest round-trip formatting of `f32`). An int8 file gives
 /// [`QDense`](crate::quant::QDense) layers and the constants `NOISE_MULTIPLIER` and
-/// `INPUT_ZERO_POINT` for [`quantize_q16`](crate::quant::quantize_q16).
+/// `INPUT_ZERO_POINT` for [`quantize_q16`](crate::quant::quantize_q16); a Q16 file gives
+/// [`Q16Dense`](crate::quant::Q16Dense) layers with `Q16::from_bits` literals.
 ///
 /// The file is validated first ([`summarize`]), so the source is only written for a model that
 /// [`read`](super::read) would accept; its summary is returned.
@@ -62,19 +63,23 @@ pub fn write_rust_source<W: Write>(bytes: &[u8], out: &mut W) -> Result<ModelSum
     let summary = summarize(bytes).map_err(SourceError::Model)?;
     let layers = summary.layers();
     let nested = layers.len() - 1;
-    let int8 = summary.dtype == Dtype::I8;
     writeln!(
         out,
         "// A {:?} of {} parameters, {:?} (model file crc32 {:08x}).",
         summary.role, summary.params, summary.dtype, summary.checksum
     )?;
-    if int8 {
-        writeln!(out, "use picogan::Activation;")?;
-        writeln!(out, "use picogan::quant::{{Multiplier, QDense}};\n")?;
-    } else {
-        writeln!(out, "use picogan::{{Activation, Dense}};\n")?;
-    }
-    let layer_type = if int8 { "QDense" } else { "Dense" };
+    let (imports, layer_type) = match summary.dtype {
+        Dtype::F32 => ("use picogan::{Activation, Dense};", "Dense"),
+        Dtype::I8 => (
+            "use picogan::Activation;\nuse picogan::quant::{Multiplier, QDense};",
+            "QDense",
+        ),
+        Dtype::Q16 => (
+            "use picogan::Activation;\nuse picogan::quant::{Q16, Q16Dense};",
+            "Q16Dense",
+        ),
+    };
+    writeln!(out, "{imports}\n")?;
     writeln!(out, "/// The network's type: dense layers as nested pairs.")?;
     out.write_str("pub type Network = ")?;
     for (l, info) in layers.iter().enumerate() {
@@ -92,29 +97,38 @@ pub fn write_rust_source<W: Write>(bytes: &[u8], out: &mut W) -> Result<ModelSum
     writeln!(out, "/// The trained network, in flash.")?;
     out.write_str("pub static NETWORK: Network = ")?;
     let mut parameters = summary.parameters(bytes);
-    let (input, mut int8_layers) = if int8 {
+    let (input, mut int8_layers) = if summary.dtype == Dtype::I8 {
         let (input, _, layers) = int8_layers(bytes, &summary);
         (Some(input), Some(layers))
     } else {
         (None, None)
     };
+    let mut q16_layers = (summary.dtype == Dtype::Q16).then(|| q16_layers(bytes, &summary));
     for (l, info) in layers.iter().enumerate() {
         if l < nested {
             out.write_str("(")?;
         }
         write!(out, "{layer_type} {{\n    weight: [")?;
         let quantized = int8_layers.as_mut().and_then(Iterator::next);
+        let fixed = q16_layers.as_mut().and_then(Iterator::next);
         for k in 0..info.inputs {
             let separator = if k == 0 { "" } else { "," };
             write!(out, "{separator}\n        ")?;
-            match &quantized {
-                Some(q) => write_row(out, (0..info.outputs).map(|j| q.weight(k, j)), info.outputs)?,
-                None => write_row(out, &mut parameters, info.outputs)?,
+            let row = 0..info.outputs;
+            match (&quantized, &fixed) {
+                (Some(q), _) => write_row(out, row.map(|j| q.weight(k, j)), info.outputs)?,
+                (_, Some(q)) => write_row(out, row.map(|j| Bits(q.weight(k, j))), info.outputs)?,
+                _ => write_row(out, &mut parameters, info.outputs)?,
             }
         }
         out.write_str("\n    ],\n    bias: ")?;
-        match &quantized {
-            Some(q) => {
+        match (&quantized, &fixed) {
+            (_, Some(q)) => {
+                let biases = (0..info.outputs).map(|j| Bits(q.bias(j)));
+                write_row(out, biases, info.outputs)?;
+                write!(out, ",\n    negative_slope: {:?}", Bits(q.negative_slope))?;
+            }
+            (Some(q), _) => {
                 let channels = || (0..info.outputs).map(|j| q.channel(j));
                 write_row(out, channels().map(|c| c.0), info.outputs)?;
                 out.write_str(",\n    multiplier: ")?;
@@ -127,7 +141,7 @@ pub fn write_rust_source<W: Write>(bytes: &[u8], out: &mut W) -> Result<ModelSum
                     q.input_zero_point, q.output_zero_point, q.output_range.0, q.output_range.1
                 )?;
             }
-            None => write_row(out, &mut parameters, info.outputs)?,
+            _ => write_row(out, &mut parameters, info.outputs)?,
         }
         write!(out, ",\n    activation: ")?;
         write_activation(out, info.activation)?;
@@ -149,6 +163,15 @@ pub fn write_rust_source<W: Write>(bytes: &[u8], out: &mut W) -> Result<ModelSum
         )?;
     }
     Ok(summary)
+}
+
+/// A Q16 value written as the constant expression that rebuilds its bits.
+struct Bits(Q16);
+
+impl fmt::Debug for Bits {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Q16::from_bits({})", self.0.to_bits())
+    }
 }
 
 /// The `)` of each of `pairs` nested pairs.

@@ -11,12 +11,53 @@
 //! Networks are nested pairs of [`QDense`] layers, like the float ones; [`QLayer`] runs them.
 //! [`normal_q16`] draws the noise without floating point. With feature `train`, [`distill`]
 //! fine-tunes a network so that its int8 weights keep the float network's outputs.
+//!
+//! The Q16.16 fixed-point path ([`Q16Dense`], [`Q16Layer`], [`ToQ16`]) needs no scales: values
+//! keep 16 fraction bits, products accumulate exactly in 64 bits. It costs four times the int8
+//! path's weight memory and keeps the float network's outputs to about 10⁻⁴; it also has
+//! tanh and sigmoid ([`tanh_q16`], [`sigmoid_q16`]).
+
+/// Implements a network trait ([`QLayer`], [`Q16Layer`]) for a pair `(A, B)` of networks: A's
+/// outputs feed B, and layer indices run through A's layers, then B's.
+macro_rules! impl_network_pair {
+    ($network:ident, $view:ident, $view_mut:ident) => {
+        impl<A: $network, L: $network<Input = A::Output>> $network for (A, L) {
+            const INPUTS: usize = A::INPUTS;
+            const OUTPUTS: usize = L::OUTPUTS;
+            const LAYERS: usize = A::LAYERS + L::LAYERS;
+            type Input = A::Input;
+            type Output = L::Output;
+
+            fn forward(&self, x: &A::Input) -> L::Output {
+                self.1.forward(&self.0.forward(x))
+            }
+
+            fn layer(&self, index: usize) -> Option<$view<'_>> {
+                if index < A::LAYERS {
+                    self.0.layer(index)
+                } else {
+                    self.1.layer(index - A::LAYERS)
+                }
+            }
+
+            fn layer_mut(&mut self, index: usize) -> Option<$view_mut<'_>> {
+                if index < A::LAYERS {
+                    self.0.layer_mut(index)
+                } else {
+                    self.1.layer_mut(index - A::LAYERS)
+                }
+            }
+        }
+    };
+}
 
 mod dense;
 #[cfg(feature = "train")]
 mod distill;
 mod multiplier;
 mod noise;
+mod q16;
+mod q16_tanh;
 
 pub use dense::{QDense, requantize};
 #[cfg(feature = "train")]
@@ -25,6 +66,11 @@ pub use multiplier::Multiplier;
 pub use noise::{
     NOISE_FRACTION_BITS, fill_normal_q16, noise_multiplier, normal_q16, q16_to_f32, quantize_q16,
 };
+pub use q16::{
+    Q16, Q16_HEADROOM, Q16Dense, Q16DenseMut, Q16DenseRef, Q16Layer, ToQ16, accumulate_q16,
+    activate_q16,
+};
+pub use q16_tanh::{sigmoid_q16, tanh_q16};
 
 use core::fmt;
 
@@ -84,6 +130,8 @@ pub enum QuantError {
     UnsupportedActivation,
     /// A rescaling factor s_in·s_w/s_out is not a finite number below 2³⁰.
     ScaleOutOfRange,
+    /// A parameter or a calibrated activation is beyond ±[`Q16_HEADROOM`] (or not finite).
+    OutOfQ16Range,
 }
 
 impl fmt::Display for QuantError {
@@ -94,6 +142,9 @@ impl fmt::Display for QuantError {
             }
             QuantError::ScaleOutOfRange => f.write_str(
                 "a layer's rescaling factor is out of range (calibration ranges too small?)",
+            ),
+            QuantError::OutOfQ16Range => f.write_str(
+                "a parameter or an activation on the calibration set is beyond ±8192 or not finite: Q16.16 cannot hold it",
             ),
         }
     }
@@ -216,33 +267,7 @@ impl<const I: usize, const O: usize> QLayer for QDense<I, O> {
     }
 }
 
-impl<A: QLayer, L: QLayer<Input = A::Output>> QLayer for (A, L) {
-    const INPUTS: usize = A::INPUTS;
-    const OUTPUTS: usize = L::OUTPUTS;
-    const LAYERS: usize = A::LAYERS + L::LAYERS;
-    type Input = A::Input;
-    type Output = L::Output;
-
-    fn forward(&self, x: &A::Input) -> L::Output {
-        self.1.forward(&self.0.forward(x))
-    }
-
-    fn layer(&self, index: usize) -> Option<QDenseRef<'_>> {
-        if index < A::LAYERS {
-            self.0.layer(index)
-        } else {
-            self.1.layer(index - A::LAYERS)
-        }
-    }
-
-    fn layer_mut(&mut self, index: usize) -> Option<QDenseMut<'_>> {
-        if index < A::LAYERS {
-            self.0.layer_mut(index)
-        } else {
-            self.1.layer_mut(index - A::LAYERS)
-        }
-    }
-}
+impl_network_pair!(QLayer, QDenseRef, QDenseMut);
 
 /// Post-training quantization of a float network ([`crate::Dense`] or pairs of them), each
 /// layer's output range calibrated on the float network's own activations.

@@ -101,12 +101,12 @@ pub fn theory(experiment: Experiment, out: &Path, seed: Option<u64>) -> Result<(
         std::fs::create_dir_all(&folder)
             .with_context(|| format!("cannot create {}", folder.display()))?;
         let (text, written) = experiment.run(&folder, seed)?;
-        println!("== {}\n{text}", experiment.name());
-        println!("wrote:");
+        say!("== {}\n{text}", experiment.name())?;
+        say!("wrote:")?;
         for path in written {
-            println!("  {}", path.display());
+            say!("  {}", path.display())?;
         }
-        println!();
+        say!()?;
     }
     Ok(())
 }

@@ -3,7 +3,8 @@
 //! The generator comes from a model file turned into a `static` at build time (see `build.rs`),
 //! so its weights live in flash and use no RAM. An f32 model runs on the FPU with its
 //! activations in one static trace; an int8 model (`picogan export --dtype i8`) runs on integers
-//! only, noise included, so it suits FPU-less chips such as the Cortex-M3. The program seeds the
+//! only, noise included, so it suits FPU-less chips such as the Cortex-M3; so does a Q16.16
+//! model (`--dtype q16`), at four times the weight memory. The program seeds the
 //! noise generator, prints `SAMPLES` samples as the exact bit patterns of their values with a
 //! CRC-32 over all of them, then draws them again under the board's counter and prints the cost
 //! of one sample. The host test `tests/tests/firmware.rs` checks every bit against the host.
@@ -33,7 +34,7 @@ mod settings {
 /// Samples drawn and printed.
 const SAMPLES: usize = 256;
 
-/// One sample: `f32` or `i8` values.
+/// One sample: `f32`, `i8` or Q16.16 values.
 type Sample = [sampler::Value; model::OUTPUTS];
 
 /// CRC-32 (ISO-HDLC) without a lookup table, to keep flash small.

@@ -1,12 +1,15 @@
-//! Drawing one sample from the embedded generator: the float path or the int8 path, chosen by
-//! the model file's dtype at build time (`build.rs` sets `cfg(picogan_int8)`).
+//! Drawing one sample from the embedded generator: the float, int8 or Q16.16 path, chosen by
+//! the model file's dtype at build time (`build.rs` sets `cfg(picogan_int8)` or
+//! `cfg(picogan_q16)`).
 
-#[cfg(not(picogan_int8))]
+#[cfg(not(any(picogan_int8, picogan_q16)))]
 pub use float::{HEX_DIGITS, STATIC_BYTES, Sampler, Value, bits};
 #[cfg(picogan_int8)]
 pub use int8::{HEX_DIGITS, STATIC_BYTES, Sampler, Value, bits};
+#[cfg(picogan_q16)]
+pub use q16::{HEX_DIGITS, STATIC_BYTES, Sampler, Value, bits};
 
-#[cfg(not(picogan_int8))]
+#[cfg(not(any(picogan_int8, picogan_q16)))]
 mod float {
     use picogan::rng::NoiseRng;
     use picogan::{Layer, Zeroed};
@@ -101,6 +104,47 @@ mod int8 {
             }
             // `black_box` keeps the weights as data in flash: without it, the compiler sees the
             // static's values and turns every weight into an instruction immediate.
+            core::hint::black_box(&NETWORK).forward(&x) // [outputs]
+        }
+    }
+}
+
+#[cfg(picogan_q16)]
+mod q16 {
+    use picogan::quant::{Q16, Q16Layer, normal_q16};
+    use picogan::rng::NoiseRng;
+
+    use crate::Sample;
+    use crate::model::{NETWORK, Network};
+
+    /// One output value.
+    pub type Value = Q16;
+    /// Hex digits of a value's bits.
+    pub const HEX_DIGITS: usize = 8;
+
+    /// A value's two's-complement Q16.16 bits.
+    pub fn bits(value: Q16) -> u32 {
+        value.to_bits() as u32
+    }
+
+    /// Bytes of static RAM the sampler uses: none (the activations are on the stack).
+    pub const STATIC_BYTES: usize = 0;
+
+    pub struct Sampler;
+
+    impl Sampler {
+        pub fn new() -> Self {
+            Sampler
+        }
+
+        /// One sample with Irwin–Hall noise in Q16 fed straight to the network, integers only:
+        /// what the host's Q16 path computes.
+        pub fn draw(&mut self, rng: &mut NoiseRng) -> Sample {
+            let mut x = [Q16::ZERO; <Network as Q16Layer>::INPUTS];
+            for v in x.iter_mut() {
+                *v = Q16::from_bits(normal_q16(rng)); // [noise]
+            }
+            // As for int8: `black_box` keeps the weights as data in flash.
             core::hint::black_box(&NETWORK).forward(&x) // [outputs]
         }
     }
