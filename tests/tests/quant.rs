@@ -190,13 +190,14 @@ fn distilled_int8_keeps_the_float_quality() {
     assert!(c.mean < 0.015, "mean {}", c.mean);
 }
 
-/// A small int8 generator and its parameters, quantized from a random float one.
+/// A small int8 generator (sigmoid, LeakyReLU, tanh layers) and its parameters, quantized from
+/// a random float one.
 fn small_int8(seed: u64) -> (SmallInt8, QuantParams, QuantParams) {
     let mut float: picogan::Mlp3<2, 8, 8, 2> = (
-        Dense::new(Activation::Relu),
+        Dense::new(Activation::Sigmoid),
         (
             Dense::new(Activation::LeakyRelu(0.2)),
-            Dense::new(Activation::Identity),
+            Dense::new(Activation::Tanh),
         ),
     );
     float.init_params(&mut NoiseRng::seed_from_u64(seed));
@@ -474,4 +475,62 @@ proptest! {
         file[position] ^= flip;
         prop_assert!(model::summarize(&file).is_err());
     }
+}
+
+proptest! {
+    /// int8 tanh and sigmoid layers keep their stated error bounds against the exact function
+    /// of the accumulator's real value: 4.0·10⁻³ and 2.1·10⁻³, and 1/128 and 1/256 where the
+    /// function exceeds the largest int8 output. The layer's weights, biases
+    /// and inputs lie on their int8 grids (s_in = 1/32, s_w = 1/127: each column's largest
+    /// weight is ±1), so the float layer computes that real value itself.
+    #[test]
+    fn int8_tanh_and_sigmoid_keep_their_error_bounds(
+        weights in proptest::collection::vec(-127i32..=127, 12),
+        signs in proptest::collection::vec(proptest::bool::ANY, 3),
+        biases in proptest::collection::vec(-4000i32..4000, 3),
+        inputs in proptest::collection::vec(-127i32..=127, 4),
+        sigmoid in proptest::bool::ANY,
+    ) {
+        let activation = if sigmoid { Activation::Sigmoid } else { Activation::Tanh };
+        let mut layer = Dense::<4, 3>::new(activation);
+        for (k, wk) in layer.weight.iter_mut().enumerate() {
+            for (j, w) in wk.iter_mut().enumerate() {
+                let q = if k == 0 { if signs[j] { 127 } else { -127 } } else { weights[3 * k + j] };
+                *w = q as f32 / 127.0;
+            }
+        }
+        for (b, &q) in layer.bias.iter_mut().zip(&biases) {
+            *b = q as f32 / (32.0 * 127.0);
+        }
+        let input = QuantParams::symmetric(127.0 / 32.0);
+        let output = QuantParams::fixed_for(activation).unwrap();
+        let q = QDense::from_dense(&layer, input, output).unwrap();
+        let x: [f32; 4] = core::array::from_fn(|k| inputs[k] as f32 / 32.0);
+        let exact = layer.forward(&x);
+        let y = q.forward(&x.map(|v| input.quantize(v)));
+        let largest = output.dequantize(127);
+        for (&e, &v) in exact.iter().zip(&y) {
+            let bound = match (sigmoid, e > largest) {
+                (false, false) => 4.0e-3,
+                (false, true) => 1.0 / 128.0,
+                (true, false) => 2.1e-3,
+                (true, true) => 1.0 / 256.0,
+            };
+            let error = (output.dequantize(v) - e).abs();
+            prop_assert!(error <= bound, "{activation:?}: {e} vs {}", output.dequantize(v));
+        }
+    }
+}
+
+/// A tanh or sigmoid layer's output parameters are fixed; others are refused with a typed error.
+#[test]
+fn int8_tanh_needs_its_fixed_output_parameters() {
+    let layer = Dense::<1, 1>::new(Activation::Tanh);
+    let input = QuantParams::symmetric(1.0);
+    assert_eq!(
+        QDense::from_dense(&layer, input, QuantParams::from_range(-1.0, 1.0)).unwrap_err(),
+        picogan::quant::QuantError::FixedOutputParams
+    );
+    let fixed = QuantParams::fixed_for(Activation::Tanh).unwrap();
+    assert!(QDense::from_dense(&layer, input, fixed).is_ok());
 }

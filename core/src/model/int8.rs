@@ -9,14 +9,17 @@
 //! | per layer: I·O, padded with zeros to a multiple of 4 | weights i8, input-major (`w\[k\]\[j\]` at k·O + j) |
 //!
 //! followed by the CRC-32 like every model file. Everything a device needs is an integer; the
-//! two scales are for the host, to read the inputs and outputs as real numbers.
+//! two scales are for the host, to read the inputs and outputs as real numbers. In tanh and
+//! sigmoid layers the multipliers rescale to Q16.16, the tables' input, and the output zero
+//! point is the fixed one ([`QDense`](crate::quant::QDense)).
 
 use super::{
     CHECKSUM_LEN, Dtype, HEADER_LEN, LAYER_RECORD_LEN, MAX_LAYERS, ModelError, ModelSummary, Role,
     Writer, f32_at, summarize_as,
 };
 use crate::LayerInfo;
-use crate::quant::{Multiplier, QDenseRef, QLayer, QuantParams, requantize};
+use crate::quant::dense::is_squashing;
+use crate::quant::{Multiplier, QDenseRef, QLayer, QuantParams, requantize, requantize_squashed};
 
 const NETWORK_LEN: usize = 16;
 const LAYER_LEN: usize = 12;
@@ -92,6 +95,11 @@ impl Int8Layer<'_> {
     /// One sample through the layer, with the arithmetic of [`crate::quant::QDense`]: `x` has
     /// `info.inputs` values, `y` receives `info.outputs`.
     pub fn forward(&self, x: &[i8], y: &mut [i8]) {
+        let (activation, zero_point, range) = (
+            self.info.activation,
+            self.output_zero_point,
+            self.output_range,
+        );
         for (j, yj) in y.iter_mut().enumerate().take(self.info.outputs) {
             let (bias, multiplier, negative) = self.channel(j);
             let mut acc = bias;
@@ -99,13 +107,11 @@ impl Int8Layer<'_> {
                 let xk = i32::from(xk) - self.input_zero_point;
                 acc = acc.saturating_add(xk * i32::from(self.weight(k, j)));
             }
-            *yj = requantize(
-                acc,
-                multiplier,
-                negative,
-                self.output_zero_point,
-                self.output_range,
-            );
+            *yj = if is_squashing(activation) {
+                requantize_squashed(acc, multiplier, zero_point, range, activation)
+            } else {
+                requantize(acc, multiplier, negative, zero_point, range)
+            };
         }
     }
 }

@@ -1,6 +1,6 @@
 //! The int8 dense layer and its conversion from a float [`Dense`].
 
-use super::{Multiplier, QuantError, QuantParams};
+use super::{Multiplier, Q16, QuantError, QuantParams, sigmoid_q16, tanh_q16};
 use crate::{Activation, Dense};
 
 /// An int8 dense layer (TensorFlow Lite's fully connected kernel with per-channel weights):
@@ -11,7 +11,10 @@ use crate::{Activation, Dense};
 /// ```
 ///
 /// Negative accumulators use `negative_multiplier` (α·M\[j\] for LeakyReLU(α)); fused ReLU clamps
-/// at z_out, real zero. Integer arithmetic only, so every platform computes the same values.
+/// at z_out, real zero. Tanh and sigmoid layers rescale to Q16.16 instead (M\[j\] = s_in·s_w\[j\]·2¹⁶),
+/// apply [`tanh_q16`] or [`sigmoid_q16`], and round to their fixed output parameters
+/// ([`QuantParams::fixed_for`]: y = round(t·128), or round(σ·256) − 128). Integer arithmetic
+/// only, so every platform computes the same values.
 ///
 /// # Examples
 /// ```
@@ -50,7 +53,8 @@ pub struct QDense<const I: usize, const O: usize> {
 }
 
 /// One output of an int8 layer from its int32 accumulator: z_out + round(acc·M), with the
-/// negative multiplier for acc < 0, clamped to `range`.
+/// negative multiplier for acc < 0, clamped to `range`. Tanh and sigmoid layers use
+/// [`requantize_squashed`] instead.
 #[inline]
 pub fn requantize(
     acc: i32,
@@ -68,6 +72,39 @@ pub fn requantize(
     q.clamp(i32::from(range.0), i32::from(range.1)) as i8
 }
 
+/// One output of an int8 tanh layer (`activation` [`Activation::Tanh`]) or sigmoid layer (any
+/// other) from its int32 accumulator: the table of [`tanh_q16`] or [`sigmoid_q16`] at
+/// round(acc·M) in Q16, then round(t·128) or round(σ·256), plus z_out, clamped to `range`.
+///
+/// Error of a tanh output against tanh of the accumulator's real value: at most
+/// 2⁻¹⁷ (the rescaling) + 1.1·10⁻⁴ (the table) + 1/256 (the output's rounding) < 4.0·10⁻³,
+/// except above 127/128, the largest int8 output, where it is below 1/128 < 7.9·10⁻³; sigmoid:
+/// 2⁻¹⁸ + 7·10⁻⁵ + 1/512 < 2.1·10⁻³, except above 255/256, where it is below 1/256 < 4.0·10⁻³.
+#[inline]
+pub fn requantize_squashed(
+    acc: i32,
+    multiplier: Multiplier,
+    output_zero_point: i32,
+    range: (i8, i8),
+    activation: Activation,
+) -> i8 {
+    let pre = Q16::from_bits(multiplier.apply(acc));
+    let (y, scale_bits) = if activation == Activation::Tanh {
+        (tanh_q16(pre), 9) // y·128 = bits / 2⁹
+    } else {
+        (sigmoid_q16(pre), 8) // y·256 = bits / 2⁸
+    };
+    let rounded = (y.to_bits() + (1 << (scale_bits - 1))) >> scale_bits;
+    let q = output_zero_point.saturating_add(rounded);
+    q.clamp(i32::from(range.0), i32::from(range.1)) as i8
+}
+
+/// True for the activations whose int8 layers go through [`requantize_squashed`].
+#[inline]
+pub(crate) fn is_squashing(activation: Activation) -> bool {
+    matches!(activation, Activation::Tanh | Activation::Sigmoid)
+}
+
 /// Outputs accumulated together in [`QDense::forward`]: 4 accumulators, the input and the
 /// pointers fit a Cortex-M3's 13 general registers.
 const OUTPUT_BLOCK: usize = 4;
@@ -81,15 +118,20 @@ impl<const I: usize, const O: usize> QDense<I, O> {
             *c = i32::from(xk) - self.input_zero_point;
         }
         let acc = self.accumulate(&centred); // [O]
+        let (zero_point, range) = (self.output_zero_point, (self.output_min, self.output_max));
+        let channels = acc
+            .iter()
+            .zip(&self.multiplier)
+            .zip(&self.negative_multiplier);
         let mut y = [0i8; O];
-        for (j, (yj, &a)) in y.iter_mut().zip(&acc).enumerate() {
-            *yj = requantize(
-                a,
-                self.multiplier[j],
-                self.negative_multiplier[j],
-                self.output_zero_point,
-                (self.output_min, self.output_max),
-            );
+        if is_squashing(self.activation) {
+            for (yj, ((&a, &m), _)) in y.iter_mut().zip(channels) {
+                *yj = requantize_squashed(a, m, zero_point, range, self.activation);
+            }
+        } else {
+            for (yj, ((&a, &m), &n)) in y.iter_mut().zip(channels) {
+                *yj = requantize(a, m, n, zero_point, range);
+            }
         }
         y
     }
@@ -140,19 +182,20 @@ impl<const I: usize, const O: usize> QDense<I, O> {
 
     /// Quantizes a float layer whose input and output are described by `input` and `output`
     /// (calibrated ranges): weights to int8 per output channel with s_w\[j\] = max_k |w\[k\]\[j\]| / 127,
-    /// biases to int32 in units of s_in·s_w\[j\]. Identity, ReLU and LeakyReLU have integer forms;
-    /// tanh and sigmoid are refused.
+    /// biases to int32 in units of s_in·s_w\[j\]. Tanh and sigmoid layers need `output` to be
+    /// their fixed parameters ([`QuantParams::fixed_for`]), and rescale to Q16 instead.
     pub fn from_dense(
         dense: &Dense<I, O>,
         input: QuantParams,
         output: QuantParams,
     ) -> Result<Self, QuantError> {
+        let fixed = QuantParams::fixed_for(dense.activation);
+        if fixed.is_some_and(|p| p != output) {
+            return Err(QuantError::FixedOutputParams);
+        }
         let negative_scale = match dense.activation {
-            Activation::Identity | Activation::Relu => 1.0,
             Activation::LeakyRelu(alpha) => f64::from(alpha),
-            Activation::Tanh | Activation::Sigmoid => {
-                return Err(QuantError::UnsupportedActivation);
-            }
+            _ => 1.0,
         };
         let mut layer = QDense {
             weight: [[0; O]; I],
@@ -186,7 +229,11 @@ impl<const I: usize, const O: usize> QDense<I, O> {
             let accumulator_scale = f64::from(input.scale) * weight_scale;
             let bias = libm::round(f64::from(dense.bias[j]) / accumulator_scale);
             layer.bias[j] = bias.clamp(f64::from(i32::MIN), f64::from(i32::MAX)) as i32;
-            let m = accumulator_scale / f64::from(output.scale);
+            let m = if fixed.is_some() {
+                accumulator_scale * 65536.0 // to Q16, the tables' input
+            } else {
+                accumulator_scale / f64::from(output.scale)
+            };
             layer.multiplier[j] = Multiplier::from_real(m).ok_or(QuantError::ScaleOutOfRange)?;
             layer.negative_multiplier[j] =
                 Multiplier::from_real(m * negative_scale).ok_or(QuantError::ScaleOutOfRange)?;

@@ -6,7 +6,9 @@
 //! int8 with a scale and zero point per tensor; weights are int8, symmetric (z = 0) with a scale
 //! per output channel; biases are int32 in units of s_in·s_w. A layer accumulates in int32
 //! (saturating, never wrapping) and rescales to the next tensor with a fixed-point multiplier
-//! ([`Multiplier`]). Integer arithmetic is exact, so host and device agree bit for bit.
+//! ([`Multiplier`]). Tanh and sigmoid layers use a table in Q16.16 and fixed output parameters
+//! ([`QuantParams::fixed_for`]). Integer arithmetic is exact, so host and device agree bit for
+//! bit.
 //!
 //! Networks are nested pairs of [`QDense`] layers, like the float ones; [`QLayer`] runs them.
 //! [`normal_q16`] draws the noise without floating point. With feature `train`, [`distill`]
@@ -51,7 +53,7 @@ macro_rules! impl_network_pair {
     };
 }
 
-mod dense;
+pub(crate) mod dense;
 #[cfg(feature = "train")]
 mod distill;
 mod multiplier;
@@ -59,7 +61,7 @@ mod noise;
 mod q16;
 mod q16_tanh;
 
-pub use dense::{QDense, requantize};
+pub use dense::{QDense, requantize, requantize_squashed};
 #[cfg(feature = "train")]
 pub use distill::{distill, fake_quantize_weights};
 pub use multiplier::Multiplier;
@@ -111,6 +113,32 @@ impl QuantParams {
         }
     }
 
+    /// The fixed output parameters of a bounded activation, as in TensorFlow Lite: tanh's
+    /// [−1, 1] as s = 1/128, z = 0; sigmoid's [0, 1] as s = 1/256, z = −128. `None` for the
+    /// others, whose output range is calibrated.
+    ///
+    /// # Examples
+    /// ```
+    /// use picogan::Activation;
+    /// use picogan::quant::QuantParams;
+    /// let p = QuantParams::fixed_for(Activation::Sigmoid).unwrap();
+    /// assert_eq!((p.quantize(0.0), p.quantize(0.5), p.quantize(1.0)), (-128, 0, 127));
+    /// assert_eq!(QuantParams::fixed_for(Activation::Relu), None);
+    /// ```
+    pub fn fixed_for(activation: Activation) -> Option<QuantParams> {
+        match activation {
+            Activation::Tanh => Some(QuantParams {
+                scale: 1.0 / 128.0,
+                zero_point: 0,
+            }),
+            Activation::Sigmoid => Some(QuantParams {
+                scale: 1.0 / 256.0,
+                zero_point: -128,
+            }),
+            _ => None,
+        }
+    }
+
     /// round(r/s) + z, clamped to int8.
     pub fn quantize(self, r: f32) -> i8 {
         (libm::roundf(r / self.scale) + self.zero_point as f32).clamp(-128.0, 127.0) as i8
@@ -126,8 +154,9 @@ impl QuantParams {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub enum QuantError {
-    /// Tanh and sigmoid have no integer form here yet.
-    UnsupportedActivation,
+    /// A tanh or sigmoid layer was given output parameters other than its fixed ones
+    /// ([`QuantParams::fixed_for`]).
+    FixedOutputParams,
     /// A rescaling factor s_in·s_w/s_out is not a finite number below 2³⁰.
     ScaleOutOfRange,
     /// A parameter or a calibrated activation is beyond ±[`Q16_HEADROOM`] (or not finite).
@@ -137,9 +166,9 @@ pub enum QuantError {
 impl fmt::Display for QuantError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            QuantError::UnsupportedActivation => {
-                f.write_str("tanh and sigmoid layers cannot be quantized to int8 yet")
-            }
+            QuantError::FixedOutputParams => f.write_str(
+                "tanh and sigmoid outputs have fixed int8 parameters (scale 1/128, zero point 0; scale 1/256, zero point -128)",
+            ),
             QuantError::ScaleOutOfRange => f.write_str(
                 "a layer's rescaling factor is out of range (calibration ranges too small?)",
             ),
@@ -324,7 +353,8 @@ impl<const I: usize, const O: usize> Quantize for crate::Dense<I, O> {
                 max = max.max(y);
             }
         }
-        let output = QuantParams::from_range(min, max);
+        let output = QuantParams::fixed_for(self.activation)
+            .unwrap_or_else(|| QuantParams::from_range(min, max));
         Ok((QDense::from_dense(self, input, output)?, output))
     }
 }
