@@ -28,7 +28,7 @@ proptest! {
 #[test]
 fn accumulator_overflow_saturates() {
     let mut layer = QDense::<2, 1> {
-        weight: [[127], [127]],
+        weight: [[127, 127]],
         bias: [i32::MAX - 1000],
         multiplier: [Multiplier::from_real(1e-7).unwrap()],
         negative_multiplier: [Multiplier::from_real(1e-7).unwrap()],
@@ -49,13 +49,13 @@ fn accumulator_overflow_saturates() {
     );
     assert!(high > 0, "wrapped to {high}");
     layer.bias = [i32::MIN + 1000];
-    layer.weight = [[-127], [-127]];
+    layer.weight = [[-127, -127]];
     let low = layer.forward(&[127, 127])[0];
     assert!(low < 0, "wrapped to {low}");
     // Outputs beyond int8 clamp too.
     layer.bias = [0];
     layer.multiplier = [Multiplier::from_real(1.0).unwrap()];
-    layer.weight = [[127], [127]];
+    layer.weight = [[127, 127]];
     assert_eq!(layer.forward(&[127, 127]), [127]);
 }
 

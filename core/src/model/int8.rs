@@ -265,8 +265,10 @@ pub fn write_i8<Q: QLayer>(
             cursor.bytes(&n.m0.to_le_bytes());
             cursor.bytes(&[m.shift as u8, n.shift as u8, 0, 0]);
         }
-        for &w in q.weight {
-            cursor.bytes(&[w as u8]);
+        for k in 0..q.inputs {
+            for j in 0..q.outputs {
+                cursor.bytes(&[q.weight[j * q.inputs + k] as u8]); // the file is input-major
+            }
         }
         for _ in q.weight.len()..padded(q.weight.len()) {
             cursor.bytes(&[0]);
@@ -302,8 +304,9 @@ pub fn read_i8<Q: QLayer>(
             target.multiplier[j] = multiplier;
             target.negative_multiplier[j] = negative;
         }
+        let inputs = source.info.inputs;
         for (at, w) in target.weight.iter_mut().enumerate() {
-            *w = source.weights[at] as i8;
+            *w = source.weight(at % inputs, at / inputs);
         }
     }
     Ok((summary, input, output))

@@ -111,14 +111,21 @@ pub fn write_rust_source<W: Write>(bytes: &[u8], out: &mut W) -> Result<ModelSum
         write!(out, "{layer_type} {{\n    weight: [")?;
         let quantized = int8_layers.as_mut().and_then(Iterator::next);
         let fixed = q16_layers.as_mut().and_then(Iterator::next);
-        for k in 0..info.inputs {
-            let separator = if k == 0 { "" } else { "," };
+        // int8 layers hold their weights output-major (`QDense::weight[j][k]`), the others
+        // input-major like the file.
+        let (rows, columns) = if quantized.is_some() {
+            (info.outputs, info.inputs)
+        } else {
+            (info.inputs, info.outputs)
+        };
+        for r in 0..rows {
+            let separator = if r == 0 { "" } else { "," };
             write!(out, "{separator}\n        ")?;
-            let row = 0..info.outputs;
+            let row = 0..columns;
             match (&quantized, &fixed) {
-                (Some(q), _) => write_row(out, row.map(|j| q.weight(k, j)), info.outputs)?,
-                (_, Some(q)) => write_row(out, row.map(|j| Bits(q.weight(k, j))), info.outputs)?,
-                _ => write_row(out, &mut parameters, info.outputs)?,
+                (Some(q), _) => write_row(out, row.map(|k| q.weight(k, r)), columns)?,
+                (_, Some(q)) => write_row(out, row.map(|j| Bits(q.weight(r, j))), columns)?,
+                _ => write_row(out, &mut parameters, columns)?,
             }
         }
         out.write_str("\n    ],\n    bias: ")?;

@@ -6,7 +6,7 @@ use crate::{Activation, Dense};
 /// An int8 dense layer (TensorFlow Lite's fully connected kernel with per-channel weights):
 ///
 /// ```text
-/// acc[j] = bias[j] + Σₖ (x[k] − z_in)·w[k][j]          (int32, saturating, k increasing)
+/// acc[j] = bias[j] + Σₖ (x[k] − z_in)·w[j][k]          (int32, saturating, k increasing)
 /// y[j]   = clamp(z_out + round(acc[j]·M[j]), lo, hi)    with M[j] = s_in·s_w[j] / s_out
 /// ```
 ///
@@ -31,8 +31,10 @@ use crate::{Activation, Dense};
 /// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct QDense<const I: usize, const O: usize> {
-    /// `weight\[k\]\[j\]`, symmetric per output channel (zero point 0), in −127..=127.
-    pub weight: [[i8; O]; I],
+    /// `weight\[j\]\[k\]`: output j's weights, output-major (the float layer's transpose, so
+    /// that each output's dot product reads one contiguous row), symmetric per output channel
+    /// (zero point 0), in −127..=127.
+    pub weight: [[i8; I]; O],
     /// Biases in units of s_in·s_w\[j\].
     pub bias: [i32; O],
     /// M\[j\] for accumulators ≥ 0.
@@ -155,26 +157,28 @@ impl<const I: usize, const O: usize> QDense<I, O> {
         let bound = u64::from(largest_bias) + LARGEST_PRODUCT * I as u64;
         let mut acc = self.bias;
         if bound > i32::MAX as u64 {
-            for (j, a) in acc.iter_mut().enumerate() {
-                for (&c, wk) in centred.iter().zip(&self.weight) {
-                    *a = a.saturating_add(c * i32::from(wk[j]));
+            for (a, row) in acc.iter_mut().zip(&self.weight) {
+                for (&c, &w) in centred.iter().zip(row) {
+                    *a = a.saturating_add(c * i32::from(w));
                 }
             }
             return acc;
         }
-        let full = O / OUTPUT_BLOCK * OUTPUT_BLOCK;
-        for j0 in (0..full).step_by(OUTPUT_BLOCK) {
-            let mut block: [i32; OUTPUT_BLOCK] = core::array::from_fn(|i| acc[j0 + i]);
-            for (&c, wk) in centred.iter().zip(&self.weight) {
-                for (a, &w) in block.iter_mut().zip(&wk[j0..j0 + OUTPUT_BLOCK]) {
-                    *a += c * i32::from(w);
-                }
+        let mut rows = self.weight.chunks_exact(OUTPUT_BLOCK);
+        let mut sums = acc.chunks_exact_mut(OUTPUT_BLOCK);
+        for (block, rows) in (&mut sums).zip(&mut rows) {
+            let [a0, a1, a2, a3] = block else { continue };
+            let [r0, r1, r2, r3] = rows else { continue };
+            for (k, &c) in centred.iter().enumerate() {
+                *a0 += c * i32::from(r0[k]);
+                *a1 += c * i32::from(r1[k]);
+                *a2 += c * i32::from(r2[k]);
+                *a3 += c * i32::from(r3[k]);
             }
-            acc[j0..j0 + OUTPUT_BLOCK].copy_from_slice(&block);
         }
-        for (j, a) in acc.iter_mut().enumerate().skip(full) {
-            for (&c, wk) in centred.iter().zip(&self.weight) {
-                *a += c * i32::from(wk[j]);
+        for (a, row) in sums.into_remainder().iter_mut().zip(rows.remainder()) {
+            for (&c, &w) in centred.iter().zip(row) {
+                *a += c * i32::from(w);
             }
         }
         acc
@@ -198,7 +202,7 @@ impl<const I: usize, const O: usize> QDense<I, O> {
             _ => 1.0,
         };
         let mut layer = QDense {
-            weight: [[0; O]; I],
+            weight: [[0; I]; O],
             bias: [0; O],
             multiplier: [Multiplier::ZERO; O],
             negative_multiplier: [Multiplier::ZERO; O],
@@ -223,8 +227,8 @@ impl<const I: usize, const O: usize> QDense<I, O> {
             } else {
                 1.0
             };
-            for (qk, wk) in layer.weight.iter_mut().zip(&dense.weight) {
-                qk[j] = libm::round(f64::from(wk[j]) / weight_scale).clamp(-127.0, 127.0) as i8;
+            for (q, wk) in layer.weight[j].iter_mut().zip(&dense.weight) {
+                *q = libm::round(f64::from(wk[j]) / weight_scale).clamp(-127.0, 127.0) as i8;
             }
             let accumulator_scale = f64::from(input.scale) * weight_scale;
             let bias = libm::round(f64::from(dense.bias[j]) / accumulator_scale);

@@ -208,7 +208,7 @@ pub struct QDenseRef<'a> {
     pub inputs: usize,
     /// Outputs O.
     pub outputs: usize,
-    /// `weight\[k·O + j\]`.
+    /// `weight\[j·I + k\]`: output-major, as in [`QDense`].
     pub weight: &'a [i8],
     /// `bias\[j\]`.
     pub bias: &'a [i32],
@@ -233,7 +233,7 @@ pub struct QDenseMut<'a> {
     pub inputs: usize,
     /// Outputs O.
     pub outputs: usize,
-    /// `weight\[k·O + j\]`.
+    /// `weight\[j·I + k\]`: output-major, as in [`QDense`].
     pub weight: &'a mut [i8],
     /// `bias\[j\]`.
     pub bias: &'a mut [i32],
