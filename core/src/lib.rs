@@ -37,7 +37,9 @@
 //! assert!(point.iter().all(|v| v.is_finite()));
 //! ```
 #![no_std]
-#![forbid(unsafe_code)]
+// One audited exception: the DSP dot product of `quant::dsp` (ARMv7E-M only), an `asm!` block
+// with its SAFETY comment.
+#![deny(unsafe_code)]
 
 // Only for `f32::sqrt` (see `math::sqrt`).
 #[cfg(feature = "std")]

@@ -140,21 +140,22 @@ impl<const I: usize, const O: usize> QDense<I, O> {
 
     /// The accumulators: bias\[j\] + Σₖ centred\[k\]·w\[k\]\[j\], saturating.
     ///
-    /// Each product is at most 255·128 in size, so when |bias\[j\]| + I·255·128 fits in i32 for
-    /// every j no partial sum can overflow: then plain integer sums give the saturating sums'
-    /// exact values whatever their grouping, and blocks of [`OUTPUT_BLOCK`] outputs accumulate
-    /// in registers, each input loaded once for the block. Only otherwise does each sum saturate
-    /// step by step, k increasing.
+    /// Each input is at most 128 + |z_in| in size (255 for a valid zero point) and each weight
+    /// 128, so when |bias\[j\]| + I·(128 + |z_in|)·128 fits in i32 for every j no partial sum
+    /// can overflow: then plain integer sums give the saturating sums' exact values whatever
+    /// their grouping, and blocks of [`OUTPUT_BLOCK`] outputs accumulate in registers, each input
+    /// loaded once for the block (on ARMv7E-M, the DSP instructions take four inputs at a time).
+    /// Only otherwise does each sum saturate step by step, k increasing.
     #[inline]
     fn accumulate(&self, centred: &[i32; I]) -> [i32; O] {
-        const LARGEST_PRODUCT: u64 = 255 * 128;
+        let largest_input = 128 + u64::from(self.input_zero_point.unsigned_abs());
         let largest_bias = self
             .bias
             .iter()
             .map(|b| b.unsigned_abs())
             .max()
             .unwrap_or(0);
-        let bound = u64::from(largest_bias) + LARGEST_PRODUCT * I as u64;
+        let bound = u64::from(largest_bias) + largest_input * 128 * I as u64;
         let mut acc = self.bias;
         if bound > i32::MAX as u64 {
             for (a, row) in acc.iter_mut().zip(&self.weight) {
@@ -162,6 +163,12 @@ impl<const I: usize, const O: usize> QDense<I, O> {
                     *a = a.saturating_add(c * i32::from(w));
                 }
             }
+            return acc;
+        }
+        #[cfg(picogan_arm_dsp)]
+        if I.is_multiple_of(4) && largest_input < 1 << 15 {
+            // The inputs fit the DSP path's int16 lanes.
+            super::dsp::accumulate(&self.weight, centred, &mut acc);
             return acc;
         }
         let mut rows = self.weight.chunks_exact(OUTPUT_BLOCK);

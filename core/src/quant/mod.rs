@@ -56,6 +56,8 @@ macro_rules! impl_network_pair {
 pub(crate) mod dense;
 #[cfg(feature = "train")]
 mod distill;
+#[cfg(picogan_arm_dsp)]
+mod dsp;
 mod multiplier;
 mod noise;
 mod q16;

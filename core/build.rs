@@ -1,0 +1,12 @@
+//! Build script: sets `cfg(picogan_arm_dsp)` for ARMv7E-M targets (`thumbv7em-*`: Cortex-M4 and
+//! M7), whose DSP instructions the int8 kernel uses (`src/quant/dsp.rs`). Stable Rust has no
+//! `target_feature` cfg for them.
+
+fn main() {
+    println!("cargo::rustc-check-cfg=cfg(picogan_arm_dsp)");
+    println!("cargo::rerun-if-env-changed=TARGET");
+    let target = std::env::var("TARGET").unwrap_or_default();
+    if target.starts_with("thumbv7em") {
+        println!("cargo::rustc-cfg=picogan_arm_dsp");
+    }
+}

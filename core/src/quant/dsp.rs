@@ -1,0 +1,86 @@
+//! The int8 dot product on the DSP instructions of ARMv7E-M (Cortex-M4, M7): `SXTB16` widens
+//! the even and the odd bytes of a word of int8 weights to two int16 pairs, and `SMLAD`
+//! multiplies two such pairs by a pair of inputs and adds both products to the accumulator, so
+//! four multiply-accumulates take five instructions (the scheme of CMSIS-NN's int8 kernels; Arm,
+//! *ARMv7-M Architecture Reference Manual*, §A7.7.115 `SMLAD`, §A7.7.175 `SXTB16`).
+//!
+//! Built only for `thumbv7em` targets (`core/build.rs` sets `cfg(picogan_arm_dsp)`); everywhere
+//! else [`super::QDense`] runs its portable loop. It is used only when no sum can overflow, so
+//! its pairwise additions give exactly the portable loop's values: the firmware tests compare a
+//! Cortex-M4F running this code with the host running the portable one, bit for bit.
+
+/// Outputs whose weights are read side by side, sharing each input pair. Two keep the loop in
+/// registers (14 instructions for 8 multiply-accumulates); with four, or with eight inputs an
+/// iteration, the compiler hoists more loads than the Cortex-M4 has registers, and spills.
+const OUTPUT_BLOCK: usize = 2;
+
+/// Two int16 lanes in one word: `low` in bits 0–15, `high` in bits 16–31.
+#[inline(always)]
+fn pack(low: i32, high: i32) -> u32 {
+    (low as u32 & 0xFFFF) | ((high as u32) << 16)
+}
+
+/// acc + w₀x₀ + w₁x₁ + w₂x₂ + w₃x₃, with w the four int8 weights of the little-endian word
+/// `weights` and the inputs packed as `x02` = (x₀, x₂) and `x13` = (x₁, x₃).
+#[inline(always)]
+#[allow(unsafe_code)]
+fn dot4(acc: i32, weights: u32, x02: u32, x13: u32) -> i32 {
+    let mut acc = acc;
+    // SAFETY: arithmetic on registers only: it reads `weights`, `x02`, `x13` and `acc`, writes
+    // `acc` and two scratch registers the allocator keeps apart from the inputs (`out`, not
+    // `lateout`), and touches no memory and no stack. SMLAD may set the sticky Q flag on
+    // overflow, which the caller's bound rules out and nothing reads.
+    unsafe {
+        core::arch::asm!(
+            "sxtb16 {even}, {w}",
+            "sxtb16 {odd}, {w}, ror #8",
+            "smlad {acc}, {even}, {x02}, {acc}",
+            "smlad {acc}, {odd}, {x13}, {acc}",
+            acc = inout(reg) acc,
+            w = in(reg) weights,
+            x02 = in(reg) x02,
+            x13 = in(reg) x13,
+            even = out(reg) _,
+            odd = out(reg) _,
+            options(pure, nomem, nostack),
+        );
+    }
+    acc
+}
+
+/// The four int8 weights `row[k..k + 4]` as one little-endian word.
+#[inline(always)]
+fn word(row: &[i8]) -> u32 {
+    u32::from_le_bytes([row[0] as u8, row[1] as u8, row[2] as u8, row[3] as u8])
+}
+
+/// acc\[j\] += Σₖ centred\[k\]·weight\[j\]\[k\] for I a multiple of 4 and every |centred\[k\]| < 2¹⁵,
+/// [`OUTPUT_BLOCK`] outputs at a time.
+pub(super) fn accumulate<const I: usize, const O: usize>(
+    weight: &[[i8; I]; O],
+    centred: &[i32; I],
+    acc: &mut [i32; O],
+) {
+    // (x₀, x₂), (x₁, x₃), (x₄, x₆), … in the first I/2 words: [I/2]
+    let mut packed = [0u32; I];
+    for (pair, x) in packed.chunks_exact_mut(2).zip(centred.chunks_exact(4)) {
+        pair[0] = pack(x[0], x[2]);
+        pair[1] = pack(x[1], x[3]);
+    }
+    let pairs = &packed[..I / 2];
+    let mut rows = weight.chunks_exact(OUTPUT_BLOCK);
+    let mut sums = acc.chunks_exact_mut(OUTPUT_BLOCK);
+    for (block, rows) in (&mut sums).zip(&mut rows) {
+        let [a0, a1] = block else { continue };
+        let [r0, r1] = rows else { continue };
+        for (k, x) in (0..I).step_by(4).zip(pairs.chunks_exact(2)) {
+            *a0 = dot4(*a0, word(&r0[k..]), x[0], x[1]);
+            *a1 = dot4(*a1, word(&r1[k..]), x[0], x[1]);
+        }
+    }
+    for (a, row) in sums.into_remainder().iter_mut().zip(rows.remainder()) {
+        for (w, x) in row.chunks_exact(4).zip(pairs.chunks_exact(2)) {
+            *a = dot4(*a, word(w), x[0], x[1]);
+        }
+    }
+}
