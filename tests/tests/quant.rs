@@ -534,3 +534,33 @@ fn int8_tanh_needs_its_fixed_output_parameters() {
     let fixed = QuantParams::fixed_for(Activation::Tanh).unwrap();
     assert!(QDense::from_dense(&layer, input, fixed).is_ok());
 }
+
+proptest! {
+    /// `Q16Dense::forward` takes plain 64-bit sums only when they cannot overflow: on inputs
+    /// and weights of every magnitude, near the bound and beyond it, it equals the step-by-step
+    /// saturating sums of the model file's layers.
+    #[test]
+    fn q16_forward_equals_the_saturating_sums(
+        x in proptest::collection::vec(any::<i32>(), 4),
+        x_shift in prop_oneof![Just(0u32), 0u32..32],
+        w in proptest::collection::vec(any::<i32>(), 12),
+        w_shift in prop_oneof![Just(0u32), 0u32..32],
+        b in proptest::collection::vec(any::<i32>(), 3),
+    ) {
+        let layer = Q16Dense::<4, 3> {
+            weight: core::array::from_fn(|k| core::array::from_fn(|j| Q16::from_bits(w[3 * k + j] >> w_shift))),
+            bias: core::array::from_fn(|j| Q16::from_bits(b[j])),
+            negative_slope: Q16::ZERO,
+            activation: Activation::Identity,
+        };
+        let x: [Q16; 4] = core::array::from_fn(|k| Q16::from_bits(x[k] >> x_shift));
+        let expected: Vec<Q16> = (0..3)
+            .map(|j| {
+                let products = x.iter().zip(&layer.weight).map(|(&xk, wk)| (xk, wk[j]));
+                let acc = picogan::quant::accumulate_q16(layer.bias[j], products);
+                picogan::quant::activate_q16(acc, Activation::Identity, Q16::ZERO)
+            })
+            .collect();
+        prop_assert_eq!(layer.forward(&x).to_vec(), expected);
+    }
+}

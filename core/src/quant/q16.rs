@@ -92,11 +92,31 @@ pub fn accumulate_q16(bias: Q16, x: impl Iterator<Item = (Q16, Q16)>) -> I32F32 
 
 impl<const I: usize, const O: usize> Q16Dense<I, O> {
     /// One sample through the layer.
+    ///
+    /// Each product is at most |x\[k\]|·2³¹ in Q32.32 bits, so when
+    /// |bias\[j\]|·2¹⁶ + I·max|x|·2³¹ < 2⁶³ (checked per sample, in O(I + O)) no partial sum can
+    /// overflow and plain 64-bit sums give the saturating sums' exact values: one
+    /// multiply-accumulate instruction each on a Cortex-M3 (`SMLAL`). Otherwise each sum
+    /// saturates step by step ([`accumulate_q16`]).
     pub fn forward(&self, x: &[Q16; I]) -> [Q16; O] {
+        let largest_input = x.iter().map(|v| v.to_bits().unsigned_abs()).max();
+        let largest_bias = self.bias.iter().map(|b| b.to_bits().unsigned_abs()).max();
+        let bound = I as u64 * u64::from(largest_input.unwrap_or(0))
+            + u64::from(largest_bias.unwrap_or(0) >> 15)
+            + 1;
+        if bound >= 1 << 32 {
+            return core::array::from_fn(|j| {
+                let products = x.iter().zip(&self.weight).map(|(&xk, wk)| (xk, wk[j]));
+                let acc = accumulate_q16(self.bias[j], products); // Q32.32
+                activate_q16(acc, self.activation, self.negative_slope)
+            });
+        }
         core::array::from_fn(|j| {
-            let products = x.iter().zip(&self.weight).map(|(&xk, wk)| (xk, wk[j]));
-            let acc = accumulate_q16(self.bias[j], products); // Q32.32
-            activate_q16(acc, self.activation, self.negative_slope)
+            let mut acc = i64::from(self.bias[j].to_bits()) << 16; // Q32.32
+            for (xk, wk) in x.iter().zip(&self.weight) {
+                acc += i64::from(xk.to_bits()) * i64::from(wk[j].to_bits());
+            }
+            activate_q16(I32F32::from_bits(acc), self.activation, self.negative_slope)
         })
     }
 
