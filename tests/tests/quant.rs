@@ -139,8 +139,8 @@ fn compare(reference: &Generator, network: &Generator) -> Comparison {
 }
 
 /// Plain post-training quantization: close on average, but weight rounding alone moves many
-/// samples off ring8's narrow modes. The stated bound: mean |error| under 0.025 and 99% of
-/// values within 0.25 (the largest errors are samples whose noise lies on a boundary between
+/// samples off ring8's narrow modes. The stated bound: mean |error| under 0.025, 99% of
+/// values within 0.25 and all within [`MAX_INT8_ERROR`] (the largest errors are samples whose noise lies on a boundary between
 /// two modes and lands on the other one).
 #[test]
 fn post_training_int8_stays_close_on_average() {
@@ -152,12 +152,18 @@ fn post_training_int8_stays_close_on_average() {
         c.mean, c.p99, c.max
     );
     assert!(
-        c.mean < 0.025 && c.p99 < 0.25,
-        "mean {}, 99th percentile {}",
+        c.mean < 0.025 && c.p99 < 0.25 && c.max < MAX_INT8_ERROR,
+        "mean {}, 99th percentile {}, max {}",
         c.mean,
-        c.p99
+        c.p99,
+        c.max
     );
 }
+
+/// The stated bound on the largest |int8 − float| of the ring8 generator: 0.8. At worst a noise
+/// vector on the boundary between two modes sends the int8 sample to the neighbouring mode,
+/// 2·sin(π/8) ≈ 0.765 away on ring8's unit circle.
+const MAX_INT8_ERROR: f32 = 0.8;
 
 /// After 500 steps of quantization-aware distillation the int8 generator keeps the float one's
 /// quality: every mode captured (≥ 5% of samples each) and the share within 3σ of a mode within
@@ -188,6 +194,7 @@ fn distilled_int8_keeps_the_float_quality() {
     assert!((f - q).abs() <= 0.01, "float {f}, int8 {q}");
     assert!(c.shares.1.iter().all(|&s| s >= 0.05), "{:?}", c.shares.1);
     assert!(c.mean < 0.015, "mean {}", c.mean);
+    assert!(c.max < MAX_INT8_ERROR, "max {}", c.max);
 }
 
 /// A small int8 generator (sigmoid, LeakyReLU, tanh layers) and its parameters, quantized from
