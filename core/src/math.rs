@@ -27,6 +27,42 @@ pub fn ln(x: f32) -> f32 {
     return F32Ext::ln(x);
 }
 
+/// ln x for x in [2⁻¹²⁶, 1), the bits of [`ln`]: with libm, the same operations as its `logf`
+/// (fdlibm's `e_logf.c`: x = 2ᵏ·m with m in [√2/2, √2), f = m − 1, s = f/(2 + f),
+/// ln m = f − f²/2 + s·(f²/2 + R(s²)) with R a degree-4 polynomial, plus k·ln 2 in two parts),
+/// without its branches for zero, negative, subnormal, infinite and NaN inputs, which this range
+/// excludes. Straight-line code, so a loop of them vectorises; the tests compare it with libm's
+/// `logf` over the whole range.
+#[inline]
+pub fn ln_unit_interval(x: f32) -> f32 {
+    #[cfg(feature = "micromath")]
+    return ln(x);
+    #[cfg(not(feature = "micromath"))]
+    {
+        const LN2_HIGH: f32 = f32::from_bits(0x3f31_7180);
+        const LN2_LOW: f32 = f32::from_bits(0x3717_f7d1);
+        const R1: f32 = f32::from_bits(0x3f2a_aaaa);
+        const R2: f32 = f32::from_bits(0x3ecc_ce13);
+        const R3: f32 = f32::from_bits(0x3e91_e9ee);
+        const R4: f32 = f32::from_bits(0x3e78_9e26);
+        const SQRT_HALF_BITS: u32 = 0x3f35_04f3;
+        // Shift the exponent so that the mantissa lands in [√2/2, √2).
+        let bits = x.to_bits() + (0x3f80_0000 - SQRT_HALF_BITS);
+        let k = (bits >> 23) as i32 - 0x7f;
+        let m = f32::from_bits((bits & 0x007f_ffff) + SQRT_HALF_BITS);
+        let f = m - 1.0;
+        let s = f / (2.0 + f);
+        let z = s * s;
+        let w = z * z;
+        let odd = w * (R2 + w * R4);
+        let even = z * (R1 + w * R3);
+        let r = even + odd;
+        let half_f2 = 0.5 * f * f;
+        let k = k as f32;
+        s * (half_f2 + r) + k * LN2_LOW - half_f2 + f + k * LN2_HIGH
+    }
+}
+
 /// ln(1 + x), accurate for small x with libm.
 #[inline]
 pub fn ln_1p(x: f32) -> f32 {

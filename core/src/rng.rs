@@ -124,22 +124,28 @@ fn fill_normal_pairs<R: Rng + ?Sized>(rng: &mut R, out: &mut [f32]) {
     // Rejection without a branch: every candidate (u, v, s = u² + v²) is written to the next free
     // slot, which only an accepted one (0 < s < 1) keeps; the generator is read exactly as often
     // as by drawing the pairs one by one.
-    let mut points = [(0.0f32, 0.0f32, 0.0f32); PAIRS_PER_GROUP];
+    // One array per coordinate, so that the logarithms and transforms vectorise.
+    let (mut us, mut vs, mut ss) = (
+        [0.0f32; PAIRS_PER_GROUP],
+        [0.0f32; PAIRS_PER_GROUP],
+        [0.0f32; PAIRS_PER_GROUP],
+    );
     let mut accepted = 0;
     while accepted < count {
         let u = signed_uniform(rng);
         let v = signed_uniform(rng);
         let s = u * u + v * v;
-        points[accepted] = (u, v, s);
+        (us[accepted], vs[accepted], ss[accepted]) = (u, v, s);
         accepted += usize::from(s < 1.0 && s > 0.0);
     }
-    let points = &points[..count];
+    // ln s, with s in [2⁻⁴⁶, 1): [count]
     let mut logarithms = [0.0f32; PAIRS_PER_GROUP];
-    for (l, &(_, _, s)) in logarithms.iter_mut().zip(points) {
-        *l = crate::math::ln(s);
+    for (l, &s) in logarithms.iter_mut().zip(&ss[..count]) {
+        *l = crate::math::ln_unit_interval(s);
     }
-    // (u·f, v·f) with f = √(−2 ln s / s).
-    for ((pair, &(u, v, s)), &ln_s) in out.chunks_exact_mut(2).zip(points).zip(&logarithms) {
+    // (u·f, v·f) with f = √(−2 ln s / s): [count][2]
+    let points = us.iter().zip(&vs).zip(&ss).zip(&logarithms);
+    for (pair, (((&u, &v), &s), &ln_s)) in out.chunks_exact_mut(2).zip(points) {
         let f = crate::math::sqrt(-2.0 * ln_s / s);
         pair[0] = u * f;
         pair[1] = v * f;

@@ -141,3 +141,29 @@ fn fill_normal_equals_drawing_pair_by_pair() {
     fill_normal(&mut rng, second);
     assert_eq!(joined.map(f32::to_bits), halves.map(f32::to_bits));
 }
+
+/// The straight-line logarithm of the noise gives libm's `logf` bits on every 3rd f32 of
+/// [2⁻¹²⁶, 1) (about 350 million values), the range the polar method's s lies in.
+#[test]
+fn ln_unit_interval_equals_libm_logf() {
+    let (first, end) = (f32::MIN_POSITIVE.to_bits(), 1.0f32.to_bits());
+    let mismatches = (first..end)
+        .step_by(3)
+        .map(f32::from_bits)
+        .filter(|&x| picogan::math::ln_unit_interval(x).to_bits() != libm::logf(x).to_bits())
+        .count();
+    assert_eq!(mismatches, 0);
+    // The end points and the reduction's boundary, √2/2.
+    for x in [
+        f32::MIN_POSITIVE,
+        1.0f32.next_down(),
+        f32::from_bits(0x3f35_04f3),
+        0.5,
+    ] {
+        assert_eq!(
+            picogan::math::ln_unit_interval(x).to_bits(),
+            libm::logf(x).to_bits(),
+            "{x}"
+        );
+    }
+}
