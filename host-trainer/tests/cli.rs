@@ -642,9 +642,9 @@ fn quantized_exports_keep_the_quality() {
     let scratch = Scratch::new("quantized");
     let float = concat!(env!("CARGO_MANIFEST_DIR"), "/../firmware/models/ring8.pgan");
     let float_report = ok(&["eval", "--model", float, "--dataset", "ring8"]);
-    for (dtype, info, report_line) in [
-        ("i8", "dtype         I8", "3.75× smaller"),
-        ("q16", "dtype         Q16", "|Q16 − float|"),
+    for (dtype, info, report_line, layer_type) in [
+        ("i8", "dtype         I8", "3.75× smaller", "QDense<"),
+        ("q16", "dtype         Q16", "|Q16 − float|", "Q16Dense<"),
     ] {
         let file = scratch.arg(&format!("ring8-{dtype}.pgan"));
         let report = ok(&["export", "--model", float, "--dtype", dtype, "--out", &file]);
@@ -656,6 +656,19 @@ fn quantized_exports_keep_the_quality() {
         );
         let quantized_report = ok(&["eval", "--model", &file, "--dataset", "ring8"]);
         assert_same_quality(&quantized_report, &float_report);
+        // Rust source takes any dtype; C source, f32 files only.
+        let rust = scratch.arg(&format!("{dtype}.rs"));
+        ok(&[
+            "export", "--model", &file, "--format", "rust", "--out", &rust,
+        ]);
+        let source = std::fs::read_to_string(&rust).unwrap();
+        assert!(source.contains(layer_type), "{source}");
+        let c = scratch.arg(&format!("{dtype}.h"));
+        fails(
+            &["export", "--model", &file, "--format", "c", "--out", &c],
+            "C export takes an f32 model file",
+        );
+        assert!(!Path::new(&c).exists());
     }
     let int8 = scratch.arg("ring8-i8.pgan");
     let neither = picogan(&["export", "--model", float, "--out", &int8]);
