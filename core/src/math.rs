@@ -33,6 +33,12 @@ pub fn ln(x: f32) -> f32 {
 /// without its branches for zero, negative, subnormal, infinite and NaN inputs, which this range
 /// excludes. Straight-line code, so a loop of them vectorises; the tests compare it with libm's
 /// `logf` over the whole range.
+///
+/// # Examples
+/// ```
+/// use picogan::math::{ln, ln_unit_interval};
+/// assert_eq!(ln_unit_interval(0.3).to_bits(), ln(0.3).to_bits());
+/// ```
 #[inline]
 pub fn ln_unit_interval(x: f32) -> f32 {
     #[cfg(feature = "micromath")]

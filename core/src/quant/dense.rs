@@ -78,6 +78,16 @@ pub fn requantize(
 /// other) from its int32 accumulator: the table of [`tanh_q16`] or [`sigmoid_q16`] at
 /// round(acc·M) in Q16, then round(t·128) or round(σ·256), plus z_out, clamped to `range`.
 ///
+/// # Examples
+/// ```
+/// use picogan::Activation;
+/// use picogan::quant::{Multiplier, requantize_squashed};
+/// // An accumulator in units of 2⁻¹⁰: acc·2⁻¹⁰·2¹⁶ is its Q16 value.
+/// let m = Multiplier::from_real(64.0).unwrap();
+/// let y = requantize_squashed(1024, m, 0, (-128, 127), Activation::Tanh); // tanh 1 ≈ 0.7616
+/// assert_eq!(y, 97); // round(0.7616·128)
+/// ```
+///
 /// Error of a tanh output against tanh of the accumulator's real value: at most
 /// 2⁻¹⁷ (the rescaling) + 1.1·10⁻⁴ (the table) + 1/256 (the output's rounding) < 4.0·10⁻³,
 /// except above 127/128, the largest int8 output, where it is below 1/128 < 7.9·10⁻³; sigmoid:

@@ -71,7 +71,7 @@ pub use noise::{
     NOISE_FRACTION_BITS, fill_normal_q16, noise_multiplier, normal_q16, q16_to_f32, quantize_q16,
 };
 pub use q16::{
-    Q16, Q16_HEADROOM, Q16Dense, Q16DenseMut, Q16DenseRef, Q16Layer, ToQ16, accumulate_q16,
+    Q16, Q16_HEADROOM, Q16Dense, Q16DenseMut, Q16DenseRef, Q16Layer, Q32, ToQ16, accumulate_q16,
     activate_q16,
 };
 pub use q16_tanh::{sigmoid_q16, tanh_q16};

@@ -1,8 +1,9 @@
 //! The Q16.16 fixed-point path: weights, biases and activations as [`Q16`] numbers (16 integer
 //! and 16 fraction bits, the `fixed` crate's `I16F16`), products accumulated exactly in Q32.32
-//! (`I32F32`, 64 bits), saturating instead of wrapping. No scales and no calibration of the
-//! arithmetic: every value keeps a resolution of 2⁻¹⁶ ≈ 1.5·10⁻⁵ within ±32,768, so one file
-//! serves any chip with a 32×32→64-bit multiply (Cortex-M3 and up; the M0 emulates it).
+//! ([`Q32`], its `I32F32`, 64 bits), saturating instead of wrapping. No scales and no
+//! calibration of the arithmetic: every value keeps a resolution of 2⁻¹⁶ ≈ 1.5·10⁻⁵ within
+//! ±32,768, so one file serves any chip with a 32×32→64-bit multiply (Cortex-M3 and up; the M0
+//! emulates it).
 
 use fixed::types::{I16F16, I32F32};
 
@@ -12,8 +13,11 @@ use crate::{Activation, Dense};
 /// A Q16.16 fixed-point number: value = bits / 2¹⁶.
 pub type Q16 = I16F16;
 
+/// A Q32.32 accumulator: the exact product of two [`Q16`] numbers, and sums of them.
+pub type Q32 = I32F32;
+
 /// Half a Q16 step in Q32.32: added before dropping 16 fraction bits, it rounds half up.
-const HALF_STEP: I32F32 = I32F32::from_bits(1 << 15);
+const HALF_STEP: Q32 = Q32::from_bits(1 << 15);
 
 /// Largest magnitude a calibrated activation may reach: a quarter of Q16's range, leaving room
 /// for inputs beyond the calibration set.
@@ -59,8 +63,18 @@ pub struct Q16Dense<const I: usize, const O: usize> {
 }
 
 /// One output of a Q16 layer from its Q32.32 accumulator: rounded to Q16, then φ.
+///
+/// # Examples
+/// ```
+/// use picogan::Activation;
+/// use picogan::quant::{Q16, Q32, activate_q16};
+/// let acc = Q32::from_num(-2.5);
+/// assert_eq!(activate_q16(acc, Activation::Relu, Q16::ZERO), Q16::ZERO);
+/// let slope = Q16::from_num(0.25);
+/// assert_eq!(activate_q16(acc, Activation::LeakyRelu(0.25), slope), Q16::from_num(-0.625));
+/// ```
 #[inline]
-pub fn activate_q16(acc: I32F32, activation: Activation, negative_slope: Q16) -> Q16 {
+pub fn activate_q16(acc: Q32, activation: Activation, negative_slope: Q16) -> Q16 {
     let y = round_to_q16(acc);
     match activation {
         Activation::Identity => y,
@@ -74,16 +88,24 @@ pub fn activate_q16(acc: I32F32, activation: Activation, negative_slope: Q16) ->
 
 /// round(acc) to Q16.16, half up, saturating at Q16's ends.
 #[inline]
-fn round_to_q16(acc: I32F32) -> Q16 {
+fn round_to_q16(acc: Q32) -> Q16 {
     // Dropping fraction bits rounds toward −∞; half a step first makes it round half up.
     Q16::saturating_from_num(acc.saturating_add(HALF_STEP))
 }
 
 /// The accumulator of output j: bias\[j\] + Σₖ x\[k\]·w\[k\]\[j\] in Q32.32, saturating, k
 /// increasing. Shared by [`Q16Dense`] and the model file's layers.
+///
+/// # Examples
+/// ```
+/// use picogan::quant::{Q16, Q32, accumulate_q16};
+/// let (half, two) = (Q16::from_num(0.5), Q16::from_num(2));
+/// assert_eq!(accumulate_q16(half, [(two, two), (half, half)].into_iter()), Q32::from_num(4.75));
+/// assert_eq!(accumulate_q16(Q16::MAX, [(Q16::MAX, Q16::MAX); 3].into_iter()), Q32::MAX);
+/// ```
 #[inline]
-pub fn accumulate_q16(bias: Q16, x: impl Iterator<Item = (Q16, Q16)>) -> I32F32 {
-    let mut acc = I32F32::from_num(bias);
+pub fn accumulate_q16(bias: Q16, x: impl Iterator<Item = (Q16, Q16)>) -> Q32 {
+    let mut acc = Q32::from_num(bias);
     for (xk, wk) in x {
         acc = acc.saturating_add(xk.wide_mul(wk));
     }
@@ -116,7 +138,7 @@ impl<const I: usize, const O: usize> Q16Dense<I, O> {
             for (xk, wk) in x.iter().zip(&self.weight) {
                 acc += i64::from(xk.to_bits()) * i64::from(wk[j].to_bits());
             }
-            activate_q16(I32F32::from_bits(acc), self.activation, self.negative_slope)
+            activate_q16(Q32::from_bits(acc), self.activation, self.negative_slope)
         })
     }
 
