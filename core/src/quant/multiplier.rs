@@ -11,13 +11,25 @@
 /// assert_eq!(m.apply(1_000), 12); // 12.3, rounded
 /// assert_eq!(m.apply(-1_000), -12);
 /// ```
+///
+/// Packed to 5 bytes (no padding after `shift`): an int8 layer keeps two per output channel in
+/// flash.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[repr(C, packed)]
 pub struct Multiplier {
     /// The mantissa, a Q31 number in [0.5, 1).
     pub m0: i32,
     /// The power of two: left shift if positive, right shift if negative; in −31..=30.
     pub shift: i8,
+}
+
+#[cfg(feature = "defmt")]
+impl defmt::Format for Multiplier {
+    fn format(&self, f: defmt::Formatter<'_>) {
+        // By value: a packed struct's fields cannot be borrowed.
+        let (m0, shift) = (self.m0, self.shift);
+        defmt::write!(f, "Multiplier {{ m0: {=i32}, shift: {=i8} }}", m0, shift);
+    }
 }
 
 impl Multiplier {
