@@ -348,15 +348,17 @@ impl<const I: usize, const O: usize> Quantize for crate::Dense<I, O> {
     where
         It: Iterator<Item = [f32; I]> + Clone,
     {
-        let (mut min, mut max) = (0.0f32, 0.0f32);
-        for x in inputs {
-            for y in crate::Layer::forward(self, &x) {
-                min = min.min(y);
-                max = max.max(y);
+        // Tanh and sigmoid outputs have fixed parameters; the others are calibrated.
+        let output = QuantParams::fixed_for(self.activation).unwrap_or_else(|| {
+            let (mut min, mut max) = (0.0f32, 0.0f32);
+            for x in inputs {
+                for y in crate::Layer::forward(self, &x) {
+                    min = min.min(y);
+                    max = max.max(y);
+                }
             }
-        }
-        let output = QuantParams::fixed_for(self.activation)
-            .unwrap_or_else(|| QuantParams::from_range(min, max));
+            QuantParams::from_range(min, max)
+        });
         Ok((QDense::from_dense(self, input, output)?, output))
     }
 }
