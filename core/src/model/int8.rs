@@ -18,8 +18,7 @@ use super::{
     Writer, f32_at, summarize_as,
 };
 use crate::LayerInfo;
-use crate::quant::dense::is_squashing;
-use crate::quant::{Multiplier, QDenseRef, QLayer, QuantParams, requantize, requantize_squashed};
+use crate::quant::{Multiplier, QDenseRef, QLayer, QuantParams, requantize_output};
 
 const NETWORK_LEN: usize = 16;
 const LAYER_LEN: usize = 12;
@@ -95,11 +94,6 @@ impl Int8Layer<'_> {
     /// One sample through the layer, with the arithmetic of [`crate::quant::QDense`]: `x` has
     /// `info.inputs` values, `y` receives `info.outputs`.
     pub fn forward(&self, x: &[i8], y: &mut [i8]) {
-        let (activation, zero_point, range) = (
-            self.info.activation,
-            self.output_zero_point,
-            self.output_range,
-        );
         for (j, yj) in y.iter_mut().enumerate().take(self.info.outputs) {
             let (bias, multiplier, negative) = self.channel(j);
             let mut acc = bias;
@@ -107,11 +101,13 @@ impl Int8Layer<'_> {
                 let xk = i32::from(xk) - self.input_zero_point;
                 acc = acc.saturating_add(xk * i32::from(self.weight(k, j)));
             }
-            *yj = if is_squashing(activation) {
-                requantize_squashed(acc, multiplier, zero_point, range, activation)
-            } else {
-                requantize(acc, multiplier, negative, zero_point, range)
-            };
+            *yj = requantize_output(
+                acc,
+                (multiplier, negative),
+                self.output_zero_point,
+                self.output_range,
+                self.info.activation,
+            );
         }
     }
 }

@@ -113,8 +113,31 @@ pub fn requantize_squashed(
 
 /// True for the activations whose int8 layers go through [`requantize_squashed`].
 #[inline]
-pub(crate) fn is_squashing(activation: Activation) -> bool {
+fn is_squashing(activation: Activation) -> bool {
     matches!(activation, Activation::Tanh | Activation::Sigmoid)
+}
+
+/// One output of an int8 layer with `activation`: [`requantize_squashed`] for tanh and
+/// sigmoid, [`requantize`] otherwise. [`QDense::forward`] makes the same choice once per layer.
+#[inline]
+pub(crate) fn requantize_output(
+    acc: i32,
+    (multiplier, negative_multiplier): (Multiplier, Multiplier),
+    output_zero_point: i32,
+    range: (i8, i8),
+    activation: Activation,
+) -> i8 {
+    if is_squashing(activation) {
+        requantize_squashed(acc, multiplier, output_zero_point, range, activation)
+    } else {
+        requantize(
+            acc,
+            multiplier,
+            negative_multiplier,
+            output_zero_point,
+            range,
+        )
+    }
 }
 
 /// Outputs accumulated together in [`QDense::forward`]: 4 accumulators, the input and the

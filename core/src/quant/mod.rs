@@ -53,7 +53,7 @@ macro_rules! impl_network_pair {
     };
 }
 
-pub(crate) mod dense;
+mod dense;
 #[cfg(feature = "train")]
 mod distill;
 #[cfg(picogan_arm_dsp)]
@@ -63,6 +63,7 @@ mod noise;
 mod q16;
 mod q16_tanh;
 
+pub(crate) use dense::requantize_output;
 pub use dense::{QDense, requantize, requantize_squashed};
 #[cfg(feature = "train")]
 pub use distill::{distill, fake_quantize_weights};
