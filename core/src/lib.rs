@@ -37,8 +37,9 @@
 //! assert!(point.iter().all(|v| v.is_finite()));
 //! ```
 #![no_std]
-// One audited exception: the DSP dot product of `quant::dsp` (ARMv7E-M only), an `asm!` block
-// with its SAFETY comment.
+// The audited exceptions: the int8 dot products of `quant::dsp` (ARMv7E-M only: one sample,
+// and two samples at once) and `quant::mla` (ARMv7-M only: two samples), each an `asm!` block
+// with its SAFETY comment and its measured gain.
 #![deny(unsafe_code)]
 
 // Only for `f32::sqrt` (see `math::sqrt`).

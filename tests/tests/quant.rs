@@ -7,7 +7,7 @@ use picogan::model::{self, Role};
 use picogan::optim::Adam;
 use picogan::quant::{
     Multiplier, Q16, Q16Dense, Q16Layer, QDense, QLayer, QuantParams, Quantize, ToQ16, distill,
-    normal_q16, q16_to_f32, sigmoid_q16, tanh_q16,
+    normal_q16, q16_to_f32, requantize, requantize_squashed, sigmoid_q16, tanh_q16,
 };
 use picogan::rng::{NoiseRng, SeedableRng};
 use picogan::{Activation, Dense, Layer, Mlp4};
@@ -569,5 +569,117 @@ proptest! {
             })
             .collect();
         prop_assert_eq!(layer.forward(&x).to_vec(), expected);
+    }
+}
+
+/// A random int8 layer: weights in −127..=127; biases small, or (`huge_bias`) large enough that
+/// the accumulators may saturate; multipliers from 10⁻⁴ to 4 (so some shift left); zero points
+/// anywhere in int8; any activation (tanh and sigmoid with their fixed output parameters).
+fn random_int8_layer<const I: usize, const O: usize>(seed: u64, huge_bias: bool) -> QDense<I, O> {
+    use picogan::rng::Rng;
+    let mut rng = NoiseRng::seed_from_u64(seed);
+    let mut int = |low: i32, high: i32| low + (rng.next_u32() % (high - low + 1) as u32) as i32;
+    let activations = [
+        Activation::Relu,
+        Activation::LeakyRelu(0.2),
+        Activation::Identity,
+        Activation::Tanh,
+        Activation::Sigmoid,
+    ];
+    let activation = activations[int(0, 4) as usize];
+    let fixed = QuantParams::fixed_for(activation);
+    let output_zero_point = fixed.map_or(int(-128, 127), |p| p.zero_point);
+    let bias_size = if huge_bias { i32::MAX / 2 } else { 5000 };
+    let multiplier = |u: i32| Multiplier::from_real(1e-4 * 40_000f64.powf(f64::from(u) / 1000.0));
+    let multipliers: [Multiplier; O] = core::array::from_fn(|_| multiplier(int(0, 1000)).unwrap());
+    QDense {
+        weight: core::array::from_fn(|_| core::array::from_fn(|_| int(-127, 127) as i8)),
+        bias: core::array::from_fn(|_| int(-bias_size, bias_size)),
+        negative_multiplier: core::array::from_fn(|j| match activation {
+            Activation::LeakyRelu(_) => multiplier(int(0, 1000)).unwrap(),
+            _ => multipliers[j],
+        }),
+        multiplier: multipliers,
+        input_zero_point: int(-128, 127),
+        output_zero_point,
+        output_min: if activation == Activation::Relu {
+            output_zero_point as i8
+        } else {
+            i8::MIN
+        },
+        output_max: i8::MAX,
+        activation,
+    }
+}
+
+/// The int8 layer by its definition: saturating sums, k increasing, then the output rounding of
+/// `requantize` or `requantize_squashed` for every channel.
+fn int8_by_definition<const I: usize, const O: usize>(
+    layer: &QDense<I, O>,
+    x: &[i8; I],
+) -> [i8; O] {
+    let range = (layer.output_min, layer.output_max);
+    core::array::from_fn(|j| {
+        let acc = x
+            .iter()
+            .zip(&layer.weight[j])
+            .fold(layer.bias[j], |acc, (&xk, &w)| {
+                acc.saturating_add((i32::from(xk) - layer.input_zero_point) * i32::from(w))
+            });
+        let (m, n, z) = (
+            layer.multiplier[j],
+            layer.negative_multiplier[j],
+            layer.output_zero_point,
+        );
+        match layer.activation {
+            Activation::Tanh | Activation::Sigmoid => {
+                requantize_squashed(acc, m, z, range, layer.activation)
+            }
+            _ => requantize(acc, m, n, z, range),
+        }
+    })
+}
+
+proptest! {
+    /// `QDense::forward` and `forward_batch` (samples in pairs, then one left over) give the
+    /// definition's outputs bit for bit, for layers that cannot overflow and layers that may;
+    /// shapes with and without a row left over, and inputs in and out of the DSP loop's groups.
+    #[test]
+    fn int8_batches_and_single_samples_follow_the_definition(
+        seed in any::<u64>(),
+        huge_bias in proptest::bool::weighted(0.2),
+        inputs in proptest::collection::vec(any::<i8>(), 5 * 16),
+    ) {
+        fn check<const I: usize, const O: usize>(layer: &QDense<I, O>, inputs: &[i8]) -> Result<(), TestCaseError> {
+            let x: [[i8; I]; 5] = core::array::from_fn(|s| core::array::from_fn(|k| inputs[s * 16 + k]));
+            let batch = layer.forward_batch(&x);
+            for (xs, ys) in x.iter().zip(&batch) {
+                let expected = int8_by_definition(layer, xs);
+                prop_assert_eq!(layer.forward(xs), expected, "{:?}", layer);
+                prop_assert_eq!(*ys, expected, "{:?}", layer);
+            }
+            Ok(())
+        }
+        check(&random_int8_layer::<16, 5>(seed, huge_bias), &inputs)?;
+        check(&random_int8_layer::<8, 4>(seed ^ 1, huge_bias), &inputs)?;
+        check(&random_int8_layer::<3, 3>(seed ^ 2, huge_bias), &inputs)?;
+    }
+
+    /// `requantize` equals z_out ⊕ round(acc·M), saturating, then clamped: for every
+    /// accumulator, multiplier (shifts left and right) and zero point, even beyond int8.
+    #[test]
+    fn requantize_equals_the_saturating_sum(
+        acc in any::<i32>(),
+        m0 in (1i32 << 30)..i32::MAX,
+        shift in -31i8..=30,
+        zero_point in prop_oneof![-128i32..=127, any::<i32>()],
+        low in any::<i8>(),
+    ) {
+        let m = Multiplier { m0, shift };
+        let range = (low.min(100), 100i8.max(low));
+        let expected = zero_point
+            .saturating_add(m.apply(acc))
+            .clamp(i32::from(range.0), i32::from(range.1)) as i8;
+        prop_assert_eq!(requantize(acc, m, m, zero_point, range), expected);
     }
 }

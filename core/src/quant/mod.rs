@@ -34,6 +34,10 @@ macro_rules! impl_network_pair {
                 self.1.forward(&self.0.forward(x))
             }
 
+            fn forward_batch<const N: usize>(&self, x: &[A::Input; N]) -> [L::Output; N] {
+                self.1.forward_batch(&self.0.forward_batch(x)) // [N][outputs]
+            }
+
             fn layer(&self, index: usize) -> Option<$view<'_>> {
                 if index < A::LAYERS {
                     self.0.layer(index)
@@ -58,8 +62,11 @@ mod dense;
 mod distill;
 #[cfg(picogan_arm_dsp)]
 mod dsp;
+#[cfg(picogan_arm_mla)]
+mod mla;
 mod multiplier;
 mod noise;
+mod pair;
 mod q16;
 mod q16_tanh;
 
@@ -198,6 +205,9 @@ pub trait QLayer {
     type Output;
     /// One sample through every layer.
     fn forward(&self, x: &Self::Input) -> Self::Output;
+    /// `N` samples through every layer, layer by layer ([`QDense::forward_batch`]), each
+    /// output bit-identical to [`QLayer::forward`]'s.
+    fn forward_batch<const N: usize>(&self, x: &[Self::Input; N]) -> [Self::Output; N];
     /// Dense layer `index` (0 is the input side), for writing model files.
     fn layer(&self, index: usize) -> Option<QDenseRef<'_>>;
     /// Dense layer `index`, for reading model files.
@@ -265,6 +275,10 @@ impl<const I: usize, const O: usize> QLayer for QDense<I, O> {
 
     fn forward(&self, x: &[i8; I]) -> [i8; O] {
         QDense::forward(self, x)
+    }
+
+    fn forward_batch<const N: usize>(&self, x: &[[i8; I]; N]) -> [[i8; O]; N] {
+        QDense::forward_batch(self, x)
     }
 
     fn layer(&self, index: usize) -> Option<QDenseRef<'_>> {

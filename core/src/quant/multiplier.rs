@@ -61,25 +61,31 @@ impl Multiplier {
     /// round(x·M), saturating at the ends of i32: TensorFlow Lite's
     /// `MultiplyByQuantizedMultiplier`, bit for bit.
     ///
-    /// For the usual multiplier (M < 1: shift ≤ 0, m0 ≥ 0) its two roundings, half away from
-    /// zero at 2³¹ and again at 2^e with e = −shift, are computed as one on the magnitude:
-    /// |y| = ⌊(|x|·m0 + 2³⁰ − s + ⌊2^e/2⌋·2³¹) / 2³¹⁺ᵉ⌋ with s = 1 for x negative, else 0,
-    /// because ⌊⌊z⌋/N⌋ = ⌊z/N⌋ for integer N (Graham, Knuth and Patashnik, *Concrete
-    /// Mathematics*, eq. 3.11); y takes x's sign. One 32×32→64-bit multiply and a few shifts:
-    /// about 20 instructions on a Cortex-M3 where the two steps took about 35. The tests compare
-    /// it with the two-step definition.
+    /// For the usual multiplier (M < 1: shift ≤ 0, m0 ≥ 0) the two roundings, half away from
+    /// zero at 2³¹ and again at 2^e with e = −shift, are computed on the magnitude, with one
+    /// 32×32→64-bit multiply:
+    ///
+    /// ```text
+    /// t   = ⌊(|x|·m0 + 2³⁰ − s) / 2³¹⌋      s = 1 for x < 0, else 0
+    /// |y| = ⌊(t + ⌊2^e/2⌋) / 2^e⌋
+    /// ```
+    ///
+    /// and y takes x's sign. t < 2³¹ (|x| ≤ 2³¹, m0 < 2³¹), so the second step fits 32 bits.
+    /// Both roundings of the definition round |x·m0| half up once x's sign is taken out; the
+    /// −s makes a negative exact half round towards zero in the first, as gemmlowp's nudge
+    /// 1 − 2³⁰ does. The tests compare it with the two-step definition.
     #[inline]
     pub fn apply(self, x: i32) -> i32 {
-        if self.shift > 0 || self.m0 < 0 {
+        let (m0, shift) = (self.m0, self.shift); // by value: the struct is packed
+        if shift > 0 || m0 < 0 {
             return self.apply_in_two_steps(x);
         }
-        let e = (-i32::from(self.shift)).min(31) as u32;
+        let e = (-i32::from(shift)).min(31) as u32;
         let negative = x < 0;
-        let product = u64::from(x.unsigned_abs()) * u64::from(self.m0 as u32);
-        let nudge = (1u64 << 30) - u64::from(negative) + (u64::from((1u32 << e) >> 1) << 31);
-        let magnitude = (((product + nudge) >> 31) as u32) >> e;
-        let y = magnitude as i32; // < 2³¹: |x|·m0 < 2⁶²
-        if negative { -y } else { y }
+        let product = u64::from(x.unsigned_abs()) * u64::from(m0 as u32);
+        let t = ((product + (1 << 30) - u64::from(negative)) >> 31) as u32;
+        let magnitude = ((t + ((1 << e) >> 1)) >> e) as i32;
+        if negative { -magnitude } else { magnitude }
     }
 
     /// The definition: `SaturatingRoundingDoublingHighMul` of x·2^left and m0, then

@@ -187,6 +187,8 @@ pub trait Q16Layer {
     type Output;
     /// One sample through every layer.
     fn forward(&self, x: &Self::Input) -> Self::Output;
+    /// `N` samples through every layer, layer by layer; a [`Q16Dense`] takes them one by one.
+    fn forward_batch<const N: usize>(&self, x: &[Self::Input; N]) -> [Self::Output; N];
     /// Dense layer `index` (0 is the input side): shape, `weight\[k·O + j\]`, biases, α,
     /// activation.
     fn layer(&self, index: usize) -> Option<Q16DenseRef<'_>>;
@@ -237,6 +239,10 @@ impl<const I: usize, const O: usize> Q16Layer for Q16Dense<I, O> {
 
     fn forward(&self, x: &[Q16; I]) -> [Q16; O] {
         Q16Dense::forward(self, x)
+    }
+
+    fn forward_batch<const N: usize>(&self, x: &[[Q16; I]; N]) -> [[Q16; O]; N] {
+        core::array::from_fn(|n| Q16Dense::forward(self, &x[n]))
     }
 
     fn layer(&self, index: usize) -> Option<Q16DenseRef<'_>> {

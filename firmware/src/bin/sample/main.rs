@@ -7,7 +7,8 @@
 //! model (`--dtype q16`), at four times the weight memory. The program seeds the
 //! noise generator, prints `SAMPLES` samples as the exact bit patterns of their values with a
 //! CRC-32 over all of them, then draws them again under the board's counter and prints the cost
-//! of one sample. The host test `tests/tests/firmware.rs` checks every bit against the host.
+//! of one sample. An int8 network draws them in batches, two samples per forward pass. The host
+//! test `tests/tests/firmware.rs` checks every bit against the host.
 #![no_std]
 #![no_main]
 #![deny(unsafe_code)]
@@ -49,14 +50,19 @@ fn main() -> ! {
     let mut rng = NoiseRng::seed_from_u64(settings::SEED);
     let mut checksum = CRC32.digest();
     for index in 0..SAMPLES {
-        let sample = sampler.draw(&mut rng);
+        let sample = if cfg!(feature = "draw-singly") {
+            sampler.draw_singly(&mut rng)
+        } else {
+            sampler.draw(&mut rng)
+        };
         add_to_checksum(&mut checksum, &sample);
         report::sample(index, &sample);
     }
     let checksum = checksum.finalize();
     report::checksum(checksum);
 
-    // The same draws again, timed without the printing.
+    // The same draws again, timed without the printing (with feature `draw-singly`, through
+    // the batched path after the single one: they must give the same bits).
     let mut rng = NoiseRng::seed_from_u64(settings::SEED);
     let mut again = CRC32.digest();
     let counter = board::Counter::start();

@@ -48,6 +48,11 @@ mod float {
             }
         }
 
+        /// One sample, as [`Sampler::draw`] computes it: a float network has no faster path.
+        pub fn draw_singly(&mut self, rng: &mut NoiseRng) -> Sample {
+            self.draw(rng)
+        }
+
         /// One sample G(z) with z standard normal noise, the same draw as `picogan::sample`
         /// on the host.
         #[cfg(not(feature = "size-baseline"))]
@@ -89,23 +94,48 @@ mod int8 {
     /// Bytes of static RAM the sampler uses: none (the int8 activations are on the stack).
     pub const STATIC_BYTES: usize = 0;
 
-    pub struct Sampler;
+    /// Samples computed together ([`QLayer::forward_batch`]): pairs share each weight load.
+    const BATCH: usize = 4;
+
+    /// Draws samples [`BATCH`] at a time and hands them out one by one, in the order of their
+    /// noise, so the stream is the one drawing them singly gives.
+    pub struct Sampler {
+        batch: [Sample; BATCH],
+        next: usize,
+    }
 
     impl Sampler {
         pub fn new() -> Self {
-            Sampler
+            Sampler {
+                batch: [[0; <Network as QLayer>::OUTPUTS]; BATCH],
+                next: BATCH,
+            }
         }
 
-        /// One sample with Irwin–Hall noise, integers only: what the host's int8 path computes.
-        pub fn draw(&mut self, rng: &mut NoiseRng) -> Sample {
-            let mut x = [0i8; <Network as QLayer>::INPUTS];
-            for v in x.iter_mut() {
-                *v = quantize_q16(normal_q16(rng), NOISE_MULTIPLIER, INPUT_ZERO_POINT); // [noise]
-            }
+        /// One sample with Irwin–Hall noise, integers only, through [`QLayer::forward`]: what
+        /// the host's int8 path computes.
+        pub fn draw_singly(&mut self, rng: &mut NoiseRng) -> Sample {
             // `black_box` keeps the weights as data in flash: without it, the compiler sees the
             // static's values and turns every weight into an instruction immediate.
-            core::hint::black_box(&NETWORK).forward(&x) // [outputs]
+            core::hint::black_box(&NETWORK).forward(&noise(rng)) // [outputs]
         }
+
+        /// The next sample of the stream [`Sampler::draw_singly`] gives, computed [`BATCH`] at
+        /// a time.
+        pub fn draw(&mut self, rng: &mut NoiseRng) -> Sample {
+            if self.next == BATCH {
+                let x: [_; BATCH] = core::array::from_fn(|_| noise(rng)); // [batch][noise]
+                self.batch = core::hint::black_box(&NETWORK).forward_batch(&x); // [batch][outputs]
+                self.next = 0;
+            }
+            self.next += 1;
+            self.batch[self.next - 1]
+        }
+    }
+
+    /// One noise vector, quantized to the network's input: [noise]
+    fn noise(rng: &mut NoiseRng) -> [i8; <Network as QLayer>::INPUTS] {
+        core::array::from_fn(|_| quantize_q16(normal_q16(rng), NOISE_MULTIPLIER, INPUT_ZERO_POINT))
     }
 }
 
@@ -135,6 +165,11 @@ mod q16 {
     impl Sampler {
         pub fn new() -> Self {
             Sampler
+        }
+
+        /// One sample, as [`Sampler::draw`] computes it: the Q16 path has no faster one.
+        pub fn draw_singly(&mut self, rng: &mut NoiseRng) -> Sample {
+            self.draw(rng)
         }
 
         /// One sample with Irwin–Hall noise in Q16 fed straight to the network, integers only:
