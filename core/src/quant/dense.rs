@@ -158,7 +158,7 @@ impl<const I: usize, const O: usize> QDense<I, O> {
 
     /// `B` samples through the layer, each output bit-identical to [`QDense::forward`]'s.
     /// Samples go through in pairs that share each weight load, and an odd one last on its
-    /// own. The inner loop of a pair takes 1.25 instructions per multiply-accumulate on a
+    /// own. The inner loop of a pair takes 1.125 instructions per multiply-accumulate on a
     /// Cortex-M4 (`SMLAD`) and 1.875 on a Cortex-M3, where one sample takes 1.75 and 2.7.
     ///
     /// # Examples

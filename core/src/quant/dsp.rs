@@ -6,8 +6,8 @@
 //!
 //! Two loops: [`accumulate`], one sample, two outputs side by side (`QDense::forward`; 26,406
 //! instructions a ring8 sample on the Cortex-M4F against 33,242 for the portable loop), and
-//! [`dot_1x2`], two samples sharing each widened weight word (`QDense::forward_batch`; 20,900
-//! a sample).
+//! [`dot_2x2`], two rows by two samples, each widened weight word used for both samples
+//! (`QDense::forward_batch`; 19,326 a sample).
 //!
 //! Built only for `thumbv7em` targets (`core/build.rs` sets `cfg(picogan_arm_dsp)`); everywhere
 //! else [`super::QDense`] runs its portable loop. They are used only when no sum can overflow,
@@ -90,58 +90,70 @@ pub(super) fn accumulate<const I: usize, const O: usize>(
     }
 }
 
-/// Two samples' inputs for [`dot_1x2`]: per four inputs k..k+4, the words (x₀\[k\], x₀\[k+2\]),
-/// (x₀\[k+1\], x₀\[k+3\]), (x₁\[k\], x₁\[k+2\]), (x₁\[k+1\], x₁\[k+3\]): \[I\]. `None` unless I is
-/// a multiple of 8 (two groups a pass) and every input fits int16 (`fits_int16`).
+/// Two samples' inputs for [`dot_2x2`] from `centred\[k\]` = \[x₀\[k\] − z_in, x₁\[k\] − z_in\]:
+/// per four inputs k..k+4, the words (x₀\[k\], x₀\[k+2\]), (x₀\[k+1\], x₀\[k+3\]),
+/// (x₁\[k\], x₁\[k+2\]), (x₁\[k+1\], x₁\[k+3\]): \[I\]. `None` unless I is a multiple of 8
+/// (two groups a pass) below 4096 (the `LDR` offset that reaches the second row) and every
+/// input fits int16 (`fits_int16`).
 #[inline]
 pub(super) fn pack_pair<const I: usize>(
     centred: &[[i32; 2]; I],
     fits_int16: bool,
 ) -> Option<[u32; I]> {
-    if !(fits_int16 && I > 0 && I.is_multiple_of(8)) {
+    if !(fits_int16 && I > 0 && I.is_multiple_of(8) && I < 4096) {
         return None;
     }
-    let mut packed = [0u32; I];
-    for (words, x) in packed.chunks_exact_mut(4).zip(centred.chunks_exact(4)) {
-        words[0] = pack(x[0][0], x[2][0]);
-        words[1] = pack(x[1][0], x[3][0]);
-        words[2] = pack(x[0][1], x[2][1]);
-        words[3] = pack(x[1][1], x[3][1]);
-    }
-    Some(packed)
+    Some(core::array::from_fn(|i| {
+        let (group, word) = (4 * (i / 4), i % 4);
+        let (k, sample) = (group + word % 2, word / 2);
+        pack(centred[k][sample], centred[k + 2][sample])
+    }))
 }
 
-/// acc + \[x₀·row, x₁·row\] with the inputs from [`pack_pair`]: per four inputs one weight
-/// word, two `SXTB16`, two `LDRD` and four `SMLAD`, so eight multiply-accumulates take nine
-/// instructions.
+/// acc + \[x₀·r₀, x₀·r₁, x₁·r₀, x₁·r₁\] for `rows` = \[r₀, r₁\] and the inputs from
+/// [`pack_pair`]: per four inputs, each row's weight word and its two `SXTB16`, three `LDRD`
+/// and eight `SMLAD`, so sixteen multiply-accumulates take seventeen instructions.
 #[inline(always)]
 #[allow(unsafe_code)]
-pub(super) fn dot_1x2<const I: usize>(row: &[i8; I], packed: &[u32; I], acc: [i32; 2]) -> [i32; 2] {
-    let [mut a0, mut a1] = acc;
-    let weights = row.as_ptr();
+pub(super) fn dot_2x2<const I: usize>(
+    rows: &[[i8; I]; 2],
+    packed: &[u32; I],
+    acc: [i32; 4],
+) -> [i32; 4] {
+    let [mut a00, mut a01, mut a10, mut a11] = acc;
+    let weights = rows[0].as_ptr();
     let end = weights.wrapping_add(I);
-    // SAFETY: `pack_pair` made `packed` only for I a positive multiple of 8. The loop reads
-    // `row` a word at a time (at `weights + k`, k < I) and `packed` two words at a time (at
-    // `packed + 4k`, k < I), eight k a pass: every read is inside the borrowed arrays, and
-    // unaligned word reads of `row` are allowed on ARMv7E-M. It writes only registers: the
-    // two accumulators, the two pointers it advances (inouts whose final values are dropped)
-    // and four scratch registers, and it touches no stack. SMLAD may set the sticky Q flag on
-    // overflow, which the caller's bound rules out and nothing reads.
+    // SAFETY: the caller runs this only where `pack_pair` found I a multiple of 8 in 8..4096. The loop reads
+    // `rows[0]` and `rows[1]` a word at a time (at `weights + k` and `weights + k + I`, k < I:
+    // the rows are consecutive in one `[[i8; I]; 2]`) and `packed` two words at a time (at
+    // `packed + 4k` and `packed + 4k + 8`, k < I), eight k a pass: every read is inside the
+    // borrowed arrays, and unaligned word reads of the rows are allowed on ARMv7E-M. It writes
+    // only registers: the four accumulators, the two pointers it advances (inouts whose final
+    // values are dropped) and four scratch registers, and it touches no stack. SMLAD may set
+    // the sticky Q flag on overflow, which the caller's bound rules out and nothing reads.
     unsafe {
-        // Four inputs: one weight word widened to its even and odd pairs, then each sample's
-        // two input words and two SMLADs.
+        // Four inputs: r₁'s word widened to its even and odd pairs against x₀ then x₁, r₀'s
+        // against x₁ (still loaded) then x₀ (advancing to the next four).
         macro_rules! step {
             () => {
                 concat!(
+                    "ldr {w}, [{p}, #{stride}]\n",
+                    "sxtb16 {even}, {w}\n",
+                    "sxtb16 {w}, {w}, ror #8\n",
+                    "ldrd {x02}, {x13}, [{x}]\n",
+                    "smlad {a01}, {even}, {x02}, {a01}\n",
+                    "smlad {a01}, {w}, {x13}, {a01}\n",
+                    "ldrd {x02}, {x13}, [{x}, #8]\n",
+                    "smlad {a11}, {even}, {x02}, {a11}\n",
+                    "smlad {a11}, {w}, {x13}, {a11}\n",
                     "ldr {w}, [{p}], #4\n",
                     "sxtb16 {even}, {w}\n",
                     "sxtb16 {w}, {w}, ror #8\n",
-                    "ldrd {x02}, {x13}, [{x}], #8\n",
-                    "smlad {a0}, {even}, {x02}, {a0}\n",
-                    "smlad {a0}, {w}, {x13}, {a0}\n",
-                    "ldrd {x02}, {x13}, [{x}], #8\n",
-                    "smlad {a1}, {even}, {x02}, {a1}\n",
-                    "smlad {a1}, {w}, {x13}, {a1}\n",
+                    "smlad {a10}, {even}, {x02}, {a10}\n",
+                    "smlad {a10}, {w}, {x13}, {a10}\n",
+                    "ldrd {x02}, {x13}, [{x}], #16\n",
+                    "smlad {a00}, {even}, {x02}, {a00}\n",
+                    "smlad {a00}, {w}, {x13}, {a00}\n",
                 )
             };
         }
@@ -151,11 +163,14 @@ pub(super) fn dot_1x2<const I: usize>(row: &[i8; I], packed: &[u32; I], acc: [i3
             step!(),
             "cmp {p}, {end}",
             "bne 2b",
+            stride = const I,
             p = inout(reg) weights => _,
             x = inout(reg) packed.as_ptr() => _,
             end = in(reg) end,
-            a0 = inout(reg) a0,
-            a1 = inout(reg) a1,
+            a00 = inout(reg) a00,
+            a01 = inout(reg) a01,
+            a10 = inout(reg) a10,
+            a11 = inout(reg) a11,
             w = out(reg) _,
             even = out(reg) _,
             x02 = out(reg) _,
@@ -163,5 +178,5 @@ pub(super) fn dot_1x2<const I: usize>(row: &[i8; I], packed: &[u32; I], acc: [i3
             options(nostack, readonly),
         );
     }
-    [a0, a1]
+    [a00, a01, a10, a11]
 }

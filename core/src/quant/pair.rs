@@ -19,10 +19,9 @@ impl<const I: usize> PairInputs<I> {
     /// x₀ − z_in and x₁ − z_in, interleaved: [I][2]
     #[inline]
     pub(super) fn new(x0: &[i8; I], x1: &[i8; I], zero_point: i32) -> Self {
-        let mut centred = [[0i32; 2]; I];
-        for (c, (&a, &b)) in centred.iter_mut().zip(x0.iter().zip(x1)) {
-            *c = [i32::from(a) - zero_point, i32::from(b) - zero_point];
-        }
+        let centred = core::array::from_fn(|k| {
+            [i32::from(x0[k]) - zero_point, i32::from(x1[k]) - zero_point]
+        });
         PairInputs {
             #[cfg(picogan_arm_dsp)]
             // |x − z_in| ≤ 128 + |z_in| fits an int16 lane when |z_in| < 2¹⁵ − 128.
@@ -40,9 +39,7 @@ impl<const I: usize> PairInputs<I> {
         }
         #[cfg(picogan_arm_dsp)]
         if let Some(packed) = &self.packed {
-            let [a00, a10] = super::dsp::dot_1x2(&rows[0], packed, [acc[0], acc[2]]);
-            let [a01, a11] = super::dsp::dot_1x2(&rows[1], packed, [acc[1], acc[3]]);
-            return [a00, a01, a10, a11];
+            return super::dsp::dot_2x2(rows, packed, acc);
         }
         let [mut a00, mut a01, mut a10, mut a11] = acc;
         let [r0, r1] = rows;
@@ -59,10 +56,6 @@ impl<const I: usize> PairInputs<I> {
     /// acc + \[x₀·r, x₁·r\] for one row.
     #[inline]
     pub(super) fn dot_1x2(&self, row: &[i8; I], acc: [i32; 2]) -> [i32; 2] {
-        #[cfg(picogan_arm_dsp)]
-        if let Some(packed) = &self.packed {
-            return super::dsp::dot_1x2(row, packed, acc);
-        }
         let [mut a0, mut a1] = acc;
         for (&[c0, c1], &w) in self.centred.iter().zip(row) {
             a0 += c0 * i32::from(w);
