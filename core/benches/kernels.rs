@@ -153,6 +153,28 @@ fn sample_one(c: &mut Criterion) {
     group.finish();
 }
 
+/// The int8 64 × 64 ReLU layer: one sample a call, and four a call in pairs.
+fn int8_layer(c: &mut Criterion) {
+    use picogan::quant::{QDense, QuantParams};
+    let mut rng = NoiseRng::seed_from_u64(0);
+    let mut layer = Dense::<64, 64>::new(Activation::Relu);
+    layer.init_params(&mut rng);
+    let params = QuantParams::from_range(-4.0, 4.0);
+    let q = QDense::from_dense(&layer, params, params).expect("scales in range");
+    let x: [[i8; 64]; 4] =
+        core::array::from_fn(|s| core::array::from_fn(|k| (s * 37 + k * 11) as i8));
+    let mut group = c.benchmark_group("int8_dense");
+    group.throughput(Throughput::Elements(64 * 64));
+    group.bench_function("forward/64x64", |bench| {
+        bench.iter(|| q.forward(black_box(&x[0])));
+    });
+    group.throughput(Throughput::Elements(4 * 64 * 64));
+    group.bench_function("forward_batch4/64x64", |bench| {
+        bench.iter(|| q.forward_batch(black_box(&x)));
+    });
+    group.finish();
+}
+
 fn benches(c: &mut Criterion) {
     // Every layer shape of the small configuration, and the medium one's hidden layer.
     dense_layer::<8, 64, 64>(c, "small");
@@ -164,6 +186,7 @@ fn benches(c: &mut Criterion) {
     adam_step(c);
     noise(c);
     sample_one(c);
+    int8_layer(c);
     gan_step::<8, 64, 64>(c, "small");
     gan_step::<16, 128, 256>(c, "medium");
 }

@@ -148,6 +148,14 @@ pub(crate) fn requantize_output(
 /// pointers fit a Cortex-M3's 13 general registers.
 const OUTPUT_BLOCK: usize = 4;
 
+/// Whether [`QDense::forward_batch`] takes samples in pairs. On ARM it does only where an
+/// assembly loop runs them (ARMv7-M, ARMv7E-M): the compiler's own pair loop spills there, and
+/// a ring8 sample took 40,273 instructions in pairs against 32,753 singly on a Cortex-M3.
+/// Elsewhere the portable pair loop pays (x86-64: 1.23× the single-sample throughput,
+/// `cargo bench -p picogan --bench kernels -- int8_dense`).
+const PAIRS_PAY: bool =
+    !cfg!(target_arch = "arm") || cfg!(picogan_arm_mla) || cfg!(picogan_arm_dsp);
+
 impl<const I: usize, const O: usize> QDense<I, O> {
     /// One sample through the layer.
     pub fn forward(&self, x: &[i8; I]) -> [i8; O] {
@@ -158,7 +166,7 @@ impl<const I: usize, const O: usize> QDense<I, O> {
 
     /// `B` samples through the layer, each output bit-identical to [`QDense::forward`]'s.
     /// Samples go through in pairs that share each weight load, and an odd one last on its
-    /// own. The inner loop of a pair takes 1.125 instructions per multiply-accumulate on a
+    /// own (ARM chips without the assembly loops take them one by one). The inner loop of a pair takes 1.125 instructions per multiply-accumulate on a
     /// Cortex-M4 (`SMLAD`) and 1.875 on a Cortex-M3, where one sample takes 1.75 and 2.7.
     ///
     /// # Examples
@@ -179,7 +187,7 @@ impl<const I: usize, const O: usize> QDense<I, O> {
         let mut y = [[0i8; O]; B];
         let mut inputs = x.chunks_exact(2);
         let mut outputs = y.chunks_exact_mut(2);
-        if self.cannot_overflow() {
+        if PAIRS_PAY && self.cannot_overflow() {
             for (pair, out) in (&mut inputs).zip(&mut outputs) {
                 let ([x0, x1], [y0, y1]) = (pair, out) else {
                     continue;
