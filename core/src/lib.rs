@@ -72,6 +72,6 @@ pub use error::Error;
 #[cfg(feature = "train")]
 pub use layer::Trainable;
 pub use layer::{Layer, LayerInfo, Mlp2, Mlp3, Mlp4, Vector, Zeroed};
-pub use sample::sample;
+pub use sample::{sample, sample_batch};
 #[cfg(feature = "train")]
 pub use train::{GanConfig, GanTrainer, StepStats};

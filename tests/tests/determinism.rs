@@ -65,6 +65,48 @@ fn batch_equals_single_at_the_reference_size() {
     assert_batch_matches_single(&generator, &random_batch::<8, 64>(100, 3.0));
 }
 
+/// 4,096 samples drawn 64 at a time by `sample_batch` are those of one batch of 4,096 (noise
+/// from one `fill_normal`, one forward pass) and of `sample` called 4,096 times, bit for bit.
+#[test]
+fn samples_in_batches_equal_one_large_batch() {
+    type G = Mlp3<8, 64, 64, 2>;
+    let generator: G = init(
+        (
+            Dense::new(Activation::Relu),
+            (
+                Dense::new(Activation::Relu),
+                Dense::new(Activation::Identity),
+            ),
+        ),
+        7,
+    );
+    const BULK: usize = 4096;
+    let mut rng = NoiseRng::seed_from_u64(8);
+    let mut z = vec![[0.0f32; 8]; BULK];
+    fill_normal(&mut rng, z.as_flattened_mut());
+    let mut trace = Box::new(G::new_trace::<BULK>());
+    let z: &[[f32; 8]; BULK] = z.as_slice().try_into().unwrap();
+    generator.forward_batch(z, &mut trace);
+    let bits = |v: &[[f32; 2]]| v.iter().flatten().map(|x| x.to_bits()).collect::<Vec<_>>();
+    let whole = bits(G::output(&trace));
+
+    let mut rng = NoiseRng::seed_from_u64(8);
+    let mut chunk = Box::new(G::new_trace::<64>());
+    let mut batched = Vec::new();
+    for _ in 0..BULK / 64 {
+        batched.extend(bits(picogan::sample_batch(
+            &generator, &mut rng, &mut chunk,
+        )));
+    }
+    assert_eq!(batched, whole);
+
+    let mut rng = NoiseRng::seed_from_u64(8);
+    let singly: Vec<[f32; 2]> = (0..BULK)
+        .map(|_| picogan::sample(&generator, &mut rng))
+        .collect();
+    assert_eq!(bits(&singly), whole);
+}
+
 #[test]
 fn special_values_propagate_identically() {
     let layer: Dense<3, 9> = init(Dense::new(Activation::Relu), 5);
