@@ -17,7 +17,9 @@ use std::hint::black_box;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use picogan::optim::{Adam, Optimizer};
 use picogan::rng::{NoiseRng, SeedableRng, fill_normal};
-use picogan::{Activation, Dense, GanConfig, GanTrainer, Layer, Mlp3, Trainable, sample};
+use picogan::{
+    Activation, Dense, GanConfig, GanTrainer, Layer, Mlp3, Trainable, sample, sample_batch,
+};
 
 /// The reference generator: `Z → H → H → 2`, ReLU, linear output.
 type Generator<const Z: usize, const H: usize> = Mlp3<Z, H, H, 2>;
@@ -149,6 +151,11 @@ fn sample_one(c: &mut Criterion) {
     group.throughput(Throughput::Elements(1));
     group.bench_function("b1/small", |bench| {
         bench.iter(|| sample(black_box(&g), &mut rng));
+    });
+    let mut trace = Box::new(Generator::<8, 64>::new_trace::<64>());
+    group.throughput(Throughput::Elements(64));
+    group.bench_function("b64/small", |bench| {
+        bench.iter(|| *sample_batch(black_box(&g), &mut rng, &mut trace));
     });
     group.finish();
 }

@@ -48,6 +48,39 @@ impl<const K: usize, const N: usize> GaussianMixture<K, N> {
         x
     }
 
+    /// `out.len()` samples, 128 at a time: their modes first (⌊K·u / 2³²⌋ each, as in
+    /// [`GaussianMixture::sample`]), then their noise by one [`fill_normal`], so its logarithms
+    /// and square roots run side by side. The generator is read in another order than by
+    /// `out.len()` calls of `sample`, so the samples differ from theirs; they have the same
+    /// distribution.
+    ///
+    /// # Examples
+    /// ```
+    /// use picogan::mixture::GaussianMixture;
+    /// use picogan::rng::{NoiseRng, SeedableRng};
+    /// let bimodal = GaussianMixture::new([[-2.0], [2.0]], 0.5);
+    /// let mut batch = [[0.0]; 64];
+    /// bimodal.fill(&mut NoiseRng::seed_from_u64(0), &mut batch);
+    /// assert!(batch.iter().all(|x| bimodal.nearest_mode(x).1 < 3.0));
+    /// ```
+    pub fn fill<R: Rng + ?Sized>(&self, rng: &mut R, out: &mut [[f32; N]]) {
+        const { assert!(K > 0, "a mixture needs at least one mode") };
+        // Up to 128 samples at a time: their modes [n], then their noise [n][N].
+        let mut modes = [0u32; 128];
+        for chunk in out.chunks_mut(modes.len()) {
+            let modes = &mut modes[..chunk.len()];
+            for mode in modes.iter_mut() {
+                *mode = ((u64::from(rng.next_u32()) * K as u64) >> 32) as u32;
+            }
+            fill_normal(rng, chunk.as_flattened_mut());
+            for (x, &mode) in chunk.iter_mut().zip(modes.iter()) {
+                for (xi, &mean) in x.iter_mut().zip(&self.means[mode as usize]) {
+                    *xi = mean + self.std * *xi;
+                }
+            }
+        }
+    }
+
     /// The mode whose mean is closest to `x` (the first on ties) and the Euclidean distance to it.
     pub fn nearest_mode(&self, x: &[f32; N]) -> (usize, f32) {
         let mut best = (0, f32::INFINITY);

@@ -114,11 +114,7 @@ fn run_config<const Z: usize, const H: usize, const B: usize>(
         name,
         "train_steps_per_s",
         measure(quick, 1.0, || {
-            trainer.step(&mut rng, |rng, batch| {
-                for x in batch.iter_mut() {
-                    *x = data.sample(rng);
-                }
-            });
+            trainer.step(&mut rng, |rng, batch| data.fill(rng, batch));
         }),
     )?;
 
