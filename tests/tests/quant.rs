@@ -572,8 +572,9 @@ proptest! {
     }
 }
 
-/// A random int8 layer: weights in −127..=127; biases small, or (`huge_bias`) large enough that
-/// the accumulators may saturate; multipliers from 10⁻⁴ to 4 (so some shift left); zero points
+/// A random int8 layer: weights in −127..=127; biases small, or (`huge_bias`) within 2¹⁷ of
+/// ±(2³¹ − 1), so that the accumulators may saturate and the layer takes its saturating path;
+/// multipliers from 10⁻⁴ to 4 (so some shift left); zero points
 /// anywhere in int8; any activation (tanh and sigmoid with their fixed output parameters).
 fn random_int8_layer<const I: usize, const O: usize>(seed: u64, huge_bias: bool) -> QDense<I, O> {
     use picogan::rng::Rng;
@@ -589,12 +590,19 @@ fn random_int8_layer<const I: usize, const O: usize>(seed: u64, huge_bias: bool)
     let activation = activations[int(0, 4) as usize];
     let fixed = QuantParams::fixed_for(activation);
     let output_zero_point = fixed.map_or(int(-128, 127), |p| p.zero_point);
-    let bias_size = if huge_bias { i32::MAX / 2 } else { 5000 };
+    let biases: [i32; O] = core::array::from_fn(|_| {
+        if huge_bias {
+            let size = i32::MAX - int(0, 1 << 17);
+            if int(0, 1) == 0 { size } else { -size }
+        } else {
+            int(-5000, 5000)
+        }
+    });
     let multiplier = |u: i32| Multiplier::from_real(1e-4 * 40_000f64.powf(f64::from(u) / 1000.0));
     let multipliers: [Multiplier; O] = core::array::from_fn(|_| multiplier(int(0, 1000)).unwrap());
     QDense {
         weight: core::array::from_fn(|_| core::array::from_fn(|_| int(-127, 127) as i8)),
-        bias: core::array::from_fn(|_| int(-bias_size, bias_size)),
+        bias: biases,
         negative_multiplier: core::array::from_fn(|j| match activation {
             Activation::LeakyRelu(_) => multiplier(int(0, 1000)).unwrap(),
             _ => multipliers[j],

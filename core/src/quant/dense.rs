@@ -166,8 +166,10 @@ impl<const I: usize, const O: usize> QDense<I, O> {
 
     /// `B` samples through the layer, each output bit-identical to [`QDense::forward`]'s.
     /// Samples go through in pairs that share each weight load, and an odd one last on its
-    /// own (ARM chips without the assembly loops take them one by one). The inner loop of a pair takes 1.125 instructions per multiply-accumulate on a
-    /// Cortex-M4 (`SMLAD`) and 1.875 on a Cortex-M3, where one sample takes 1.75 and 2.7.
+    /// own; one by one where a sum may overflow, and on ARM chips without the assembly loops
+    /// (see `PAIRS_PAY`). The inner loop of a pair takes 1.125 instructions per
+    /// multiply-accumulate on a Cortex-M4 (`SMLAD`) and 1.875 on a Cortex-M3, where one sample
+    /// takes 1.75 and 2.7.
     ///
     /// # Examples
     /// ```
@@ -185,15 +187,19 @@ impl<const I: usize, const O: usize> QDense<I, O> {
     /// ```
     pub fn forward_batch<const B: usize>(&self, x: &[[i8; I]; B]) -> [[i8; O]; B] {
         let mut y = [[0i8; O]; B];
+        if !(PAIRS_PAY && self.cannot_overflow()) {
+            for (xs, ys) in x.iter().zip(&mut y) {
+                *ys = self.forward(xs);
+            }
+            return y;
+        }
         let mut inputs = x.chunks_exact(2);
         let mut outputs = y.chunks_exact_mut(2);
-        if PAIRS_PAY && self.cannot_overflow() {
-            for (pair, out) in (&mut inputs).zip(&mut outputs) {
-                let ([x0, x1], [y0, y1]) = (pair, out) else {
-                    continue;
-                };
-                self.forward_pair(x0, x1, y0, y1);
-            }
+        for (pair, out) in (&mut inputs).zip(&mut outputs) {
+            let ([x0, x1], [y0, y1]) = (pair, out) else {
+                continue;
+            };
+            self.forward_pair(x0, x1, y0, y1);
         }
         for (xs, ys) in inputs.remainder().iter().zip(outputs.into_remainder()) {
             *ys = self.forward(xs);
