@@ -1,7 +1,7 @@
 //! The int8 dense layer and its conversion from a float [`Dense`].
 
 use super::pair::PairInputs;
-use super::{Multiplier, Q16, QuantError, QuantParams, sigmoid_q16, tanh_q16};
+use super::{Multiplier, Q16, QDenseRef, QuantError, QuantParams, sigmoid_q16, tanh_q16};
 use crate::{Activation, Dense};
 
 /// An int8 dense layer (TensorFlow Lite's fully connected kernel with per-channel weights):
@@ -144,6 +144,30 @@ pub(crate) fn requantize_output(
     }
 }
 
+/// One sample through an int8 layer whose sums may overflow: each saturates step by step, k
+/// increasing, then [`requantize_output`]: `y[j]` for the `layer.outputs` outputs. One copy for
+/// every layer shape, out of line: calibrated layers never take it, and a copy per shape cost
+/// the firmware about 4 KB of flash.
+#[inline(never)]
+fn forward_saturating(layer: &QDenseRef<'_>, x: &[i8], y: &mut [i8]) {
+    let rows = layer.weight.chunks_exact(layer.inputs.max(1));
+    let channels = rows
+        .zip(layer.bias)
+        .zip(layer.multiplier.iter().zip(layer.negative_multiplier));
+    for (yj, ((row, &bias), (&m, &n))) in y.iter_mut().zip(channels) {
+        let acc = x.iter().zip(row).fold(bias, |acc, (&xk, &w)| {
+            acc.saturating_add((i32::from(xk) - layer.input_zero_point) * i32::from(w))
+        });
+        *yj = requantize_output(
+            acc,
+            (m, n),
+            layer.output_zero_point,
+            layer.output_range,
+            layer.activation,
+        );
+    }
+}
+
 /// Outputs accumulated together in [`QDense::forward`]: 4 accumulators, the input and the
 /// pointers fit a Cortex-M3's 13 general registers.
 const OUTPUT_BLOCK: usize = 4;
@@ -159,6 +183,11 @@ const PAIRS_PAY: bool =
 impl<const I: usize, const O: usize> QDense<I, O> {
     /// One sample through the layer.
     pub fn forward(&self, x: &[i8; I]) -> [i8; O] {
+        let mut y = [0i8; O];
+        if !self.cannot_overflow() {
+            forward_saturating(&self.view(), x, &mut y);
+            return y;
+        }
         let centred = self.centre(x); // [I]
         let acc = self.accumulate(&centred); // [O]
         self.requantize_all(&acc) // [O]
@@ -187,9 +216,15 @@ impl<const I: usize, const O: usize> QDense<I, O> {
     /// ```
     pub fn forward_batch<const B: usize>(&self, x: &[[i8; I]; B]) -> [[i8; O]; B] {
         let mut y = [[0i8; O]; B];
-        if !(PAIRS_PAY && self.cannot_overflow()) {
+        if !PAIRS_PAY {
             for (xs, ys) in x.iter().zip(&mut y) {
                 *ys = self.forward(xs);
+            }
+            return y;
+        }
+        if !self.cannot_overflow() {
+            for (xs, ys) in x.iter().zip(&mut y) {
+                forward_saturating(&self.view(), xs, ys);
             }
             return y;
         }
@@ -205,6 +240,22 @@ impl<const I: usize, const O: usize> QDense<I, O> {
             *ys = self.forward(xs);
         }
         y
+    }
+
+    /// The layer as a view whose shape is known at run time.
+    pub(crate) fn view(&self) -> QDenseRef<'_> {
+        QDenseRef {
+            inputs: I,
+            outputs: O,
+            weight: self.weight.as_flattened(),
+            bias: &self.bias,
+            multiplier: &self.multiplier,
+            negative_multiplier: &self.negative_multiplier,
+            input_zero_point: self.input_zero_point,
+            output_zero_point: self.output_zero_point,
+            output_range: (self.output_min, self.output_max),
+            activation: self.activation,
+        }
     }
 
     /// Two samples, for a layer where [`QDense::cannot_overflow`] holds: two rows at a time
@@ -286,22 +337,13 @@ impl<const I: usize, const O: usize> QDense<I, O> {
         }
     }
 
-    /// The accumulators: bias\[j\] + Σₖ centred\[k\]·w\[j\]\[k\], saturating.
-    ///
-    /// When [`QDense::cannot_overflow`] holds, blocks of [`OUTPUT_BLOCK`] outputs accumulate in
+    /// The accumulators bias\[j\] + Σₖ centred\[k\]·w\[j\]\[k\] of a layer where
+    /// [`QDense::cannot_overflow`] holds: blocks of [`OUTPUT_BLOCK`] outputs accumulate in
     /// registers, each input loaded once for the block (on ARMv7E-M, the DSP instructions take
-    /// four inputs at a time). Only otherwise does each sum saturate step by step, k increasing.
+    /// four inputs at a time).
     #[inline]
     fn accumulate(&self, centred: &[i32; I]) -> [i32; O] {
         let mut acc = self.bias;
-        if !self.cannot_overflow() {
-            for (a, row) in acc.iter_mut().zip(&self.weight) {
-                for (&c, &w) in centred.iter().zip(row) {
-                    *a = a.saturating_add(c * i32::from(w));
-                }
-            }
-            return acc;
-        }
         #[cfg(picogan_arm_dsp)]
         if I.is_multiple_of(4) && self.largest_input() < 1 << 15 {
             // The inputs fit the DSP path's int16 lanes.

@@ -282,18 +282,7 @@ impl<const I: usize, const O: usize> QLayer for QDense<I, O> {
     }
 
     fn layer(&self, index: usize) -> Option<QDenseRef<'_>> {
-        (index == 0).then_some(QDenseRef {
-            inputs: I,
-            outputs: O,
-            weight: self.weight.as_flattened(),
-            bias: &self.bias,
-            multiplier: &self.multiplier,
-            negative_multiplier: &self.negative_multiplier,
-            input_zero_point: self.input_zero_point,
-            output_zero_point: self.output_zero_point,
-            output_range: (self.output_min, self.output_max),
-            activation: self.activation,
-        })
+        (index == 0).then(|| self.view())
     }
 
     fn layer_mut(&mut self, index: usize) -> Option<QDenseMut<'_>> {
