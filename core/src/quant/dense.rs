@@ -174,7 +174,7 @@ const OUTPUT_BLOCK: usize = 4;
 
 /// Whether [`QDense::forward_batch`] takes samples in pairs. On ARM it does only where an
 /// assembly loop runs them (ARMv7-M, ARMv7E-M): the compiler's own pair loop spills there, and
-/// a ring8 sample took 40,787 instructions in pairs against 33,176 singly on a Cortex-M3.
+/// a ring8 sample took 40,834 instructions in pairs against 33,912 singly on a Cortex-M3.
 /// Elsewhere the portable pair loop pays (x86-64: 1.23× the single-sample throughput,
 /// `cargo bench -p picogan --bench kernels -- int8_dense`).
 const PAIRS_PAY: bool =

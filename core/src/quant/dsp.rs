@@ -4,10 +4,10 @@
 //! four multiply-accumulates take five instructions (the scheme of CMSIS-NN's int8 kernels; Arm,
 //! *ARMv7-M Architecture Reference Manual*, §A7.7.115 `SMLAD`, §A7.7.175 `SXTB16`).
 //!
-//! Two loops: [`accumulate`], one sample, two outputs side by side (`QDense::forward`; 26,445
-//! instructions a ring8 sample on the Cortex-M4F against 33,249 for the portable loop), and
+//! Two loops: [`accumulate`], one sample, two outputs side by side (`QDense::forward`; 26,736
+//! instructions a ring8 sample on the Cortex-M4F against 33,486 for the portable loop), and
 //! [`dot_2x2`], two rows by two samples, each widened weight word used for both samples
-//! (`QDense::forward_batch`; 19,326 a sample against 35,693 for the portable pair loop).
+//! (`QDense::forward_batch`; 19,538 a sample against 36,928 for the portable pair loop).
 //!
 //! Built only for `thumbv7em` targets (`core/build.rs` sets `cfg(picogan_arm_dsp)`); everywhere
 //! else [`super::QDense`] runs its portable loop. They are used only when no sum can overflow,
