@@ -19,6 +19,13 @@
 /// iteration, the compiler hoists more loads than the Cortex-M4 has registers, and spills.
 const OUTPUT_BLOCK: usize = 2;
 
+/// True when inputs of magnitude up to `largest_input` (`dense::largest_input`) fit these
+/// loops' int16 lanes.
+#[inline]
+pub(super) fn fits_int16(largest_input: u64) -> bool {
+    largest_input < 1 << 15
+}
+
 /// Two int16 lanes in one word: `low` in bits 0–15, `high` in bits 16–31.
 #[inline(always)]
 fn pack(low: i32, high: i32) -> u32 {

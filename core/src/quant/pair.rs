@@ -24,8 +24,10 @@ impl<const I: usize> PairInputs<I> {
         });
         PairInputs {
             #[cfg(picogan_arm_dsp)]
-            // |x − z_in| ≤ 128 + |z_in| fits an int16 lane when |z_in| < 2¹⁵ − 128.
-            packed: super::dsp::pack_pair(&centred, zero_point.unsigned_abs() < (1 << 15) - 128),
+            packed: super::dsp::pack_pair(
+                &centred,
+                super::dsp::fits_int16(super::dense::largest_input(zero_point)),
+            ),
             centred,
         }
     }
