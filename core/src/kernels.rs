@@ -13,8 +13,8 @@ pub(crate) mod backward;
 
 use crate::Activation;
 
-/// Rows of samples per tile in [`affine`] (4 samples × 16 outputs = 8 AVX registers).
-const ROWS: usize = 4;
+/// Rows of samples per tile in [`affine`] (6 samples × 16 outputs = 12 AVX registers).
+const ROWS: usize = 6;
 /// Contiguous outputs per tile in [`affine`] and [`backward::accumulate_outer`].
 pub(crate) const LANES: usize = 16;
 /// Samples per block for the outputs no tile of [`LANES`] covers, when there are at most
@@ -23,6 +23,17 @@ pub(crate) const LANES: usize = 16;
 const NARROW_ROWS: usize = 8;
 /// The most left-over outputs the narrow paths of the kernels take (more would spill registers).
 pub(crate) const NARROW_OUTPUTS: usize = 4;
+/// A level-1 data cache's size: 32 KB on most x86-64 and larger ARM cores.
+const L1_BYTES: usize = 32 * 1024;
+
+/// Whether a block of [`LANES`] columns of a `[[f32; columns]; rows]` matrix, read in place,
+/// evicts itself from L1: its rows lie `4·columns` bytes apart, so with 64-byte lines and 8 ways
+/// its `rows` lines share 8·64·64 / (4·columns) slots, fewer than `rows` exactly when the matrix
+/// is larger than L1 (128 × 128 floats: 128 lines in 64 slots). Such a block is copied into a
+/// contiguous panel first.
+pub(crate) const fn needs_panel(rows: usize, columns: usize) -> bool {
+    rows * columns * 4 > L1_BYTES
+}
 
 /// `y[b][j] = φ(init[j] + Σₖ x[b][k]·w[k][j])`, k increasing. Shapes: x `[B][I]`, w `[I][O]`,
 /// y `[B][O]`.
@@ -43,32 +54,34 @@ pub(crate) fn affine<const I: usize, const O: usize, const B: usize>(
         return;
     }
     let full = O / LANES * LANES;
-    if full > 0 {
-        // Columns outer: one column block of w (I × 64 bytes) stays in L1 across all samples.
-        let tiled = B / ROWS * ROWS;
-        for j0 in (0..full).step_by(LANES) {
-            let columns = j0..j0 + LANES;
-            for (xb, yb) in x.chunks_exact(ROWS).zip(y.chunks_exact_mut(ROWS)) {
-                affine_block::<ROWS, I, O>(xb, w, init, activation, yb, columns.clone());
+    // Columns outer: one column block of w (I × 64 bytes) stays in L1 across all samples, in
+    // place or, when w is larger than L1, as a contiguous copy.
+    for j0 in (0..full).step_by(LANES) {
+        let columns = j0..j0 + LANES;
+        if needs_panel(I, O) {
+            let mut panel = [[0.0f32; LANES]; I];
+            for (row, wk) in panel.iter_mut().zip(w) {
+                row.copy_from_slice(&wk[columns.clone()]);
             }
-            let (xb, yb) = (&x[tiled..], &mut y[tiled..]);
-            affine_block::<ROWS, I, O>(xb, w, init, activation, yb, columns);
+            affine_columns::<I, LANES, O, B>(x, &panel, 0, init, activation, y, columns);
+        } else {
+            affine_columns::<I, O, O, B>(x, w, j0, init, activation, y, columns);
         }
     }
     if O - full > NARROW_OUTPUTS {
         // Too many left-over outputs for a block of samples to stay in registers (a Cortex-M4F
         // has 32): one sample at a time.
         for (xs, ys) in x.chunks(1).zip(y.chunks_mut(1)) {
-            affine_block::<1, I, O>(xs, w, init, activation, ys, full..O);
+            affine_block::<1, I, O, O>(xs, w, full, init, activation, ys, full..O);
         }
     } else if full < O {
         let mut x_blocks = x.chunks_exact(NARROW_ROWS);
         let mut y_blocks = y.chunks_exact_mut(NARROW_ROWS);
         for (xb, yb) in (&mut x_blocks).zip(&mut y_blocks) {
-            affine_block::<NARROW_ROWS, I, O>(xb, w, init, activation, yb, full..O);
+            affine_block::<NARROW_ROWS, I, O, O>(xb, w, full, init, activation, yb, full..O);
         }
         let (xb, yb) = (x_blocks.remainder(), y_blocks.into_remainder());
-        affine_block::<NARROW_ROWS, I, O>(xb, w, init, activation, yb, full..O);
+        affine_block::<NARROW_ROWS, I, O, O>(xb, w, full, init, activation, yb, full..O);
     }
 }
 
@@ -118,13 +131,38 @@ fn lanes_sum<const I: usize, const O: usize>(
     acc
 }
 
+/// Every sample × the [`LANES`] outputs `columns`, in tiles of [`ROWS`] samples; `w` and `w0` as in
+/// [`affine_block`].
+#[inline(always)]
+fn affine_columns<const I: usize, const W: usize, const O: usize, const B: usize>(
+    x: &[[f32; I]; B],
+    w: &[[f32; W]; I],
+    w0: usize,
+    init: &[f32; O],
+    activation: Activation,
+    y: &mut [[f32; O]; B],
+    columns: core::ops::Range<usize>,
+) {
+    let mut x_blocks = x.chunks_exact(ROWS);
+    let mut y_blocks = y.chunks_exact_mut(ROWS);
+    for (xb, yb) in (&mut x_blocks).zip(&mut y_blocks) {
+        affine_block::<ROWS, I, W, O>(xb, w, w0, init, activation, yb, columns.clone());
+    }
+    let (xb, yb) = (x_blocks.remainder(), y_blocks.into_remainder());
+    affine_block::<ROWS, I, W, O>(xb, w, w0, init, activation, yb, columns);
+}
+
 /// Up to `R` samples × the outputs `columns` (at most [`LANES`] of them): one accumulator per
 /// sample and output, held in registers and advanced together along k. Full tiles are [`ROWS`] ×
 /// [`LANES`]; the outputs no tile covers run as [`NARROW_ROWS`] × fewer than [`LANES`].
+///
+/// `w` holds the weights of those outputs from its column `w0` on: all of w (`W` = O), or a
+/// panel of [`LANES`] columns copied out of it (`W` = [`LANES`], `w0` = 0).
 #[inline(always)]
-fn affine_block<const R: usize, const I: usize, const O: usize>(
+fn affine_block<const R: usize, const I: usize, const W: usize, const O: usize>(
     x: &[[f32; I]],
-    w: &[[f32; O]; I],
+    w: &[[f32; W]; I],
+    w0: usize,
     init: &[f32; O],
     activation: Activation,
     y: &mut [[f32; O]],
@@ -136,7 +174,7 @@ fn affine_block<const R: usize, const I: usize, const O: usize>(
         row[..width].copy_from_slice(&init[columns.clone()]);
     }
     for (k, wk) in w.iter().enumerate() {
-        let wk = &wk[columns.clone()];
+        let wk = &wk[w0..w0 + width];
         for (row, xs) in acc.iter_mut().zip(x) {
             let xk = xs[k];
             for (a, &wkj) in row[..width].iter_mut().zip(wk) {

@@ -50,6 +50,14 @@ proptest! {
 }
 
 #[test]
+fn batch_equals_single_when_the_weights_exceed_l1() {
+    // 130 × 70 weights (36 KB): the forward pass copies each block of 16 columns into a panel;
+    // a partial block (70 mod 16 = 6 outputs) and a sample remainder (B = 13 mod 6 = 1).
+    let layer: Dense<130, 70> = init(Dense::new(Activation::LeakyRelu(0.2)), 11);
+    assert_batch_matches_single(&layer, &random_batch::<130, 13>(12, 2.0));
+}
+
+#[test]
 fn batch_equals_single_at_the_reference_size() {
     // The benchmark generator (z 8 → 64 → 64 → 2, batch 64).
     let generator: Mlp3<8, 64, 64, 2> = init(
@@ -255,10 +263,16 @@ fn tiled_backward_equals_the_sequential_order() {
     assert_backward_matches_sequential::<3, 5, 2>(3);
     assert_backward_matches_sequential::<128, 1, 33>(4);
     assert_backward_matches_sequential::<20, 3, 9>(5);
-    // The input gradient's three strategies: transposed weights (64 × 64 above), tiles of 32
-    // samples with an even and an odd number of inputs.
+    // The input gradient's three strategies: transposed weights (64 × 64 above), tiles of 16
+    // samples by 6 inputs, with every number of inputs left over (80, 9, 10, 11 mod 6 = 2, 3,
+    // 4, 5); the weight gradient's tiles of 6 inputs with the same remainders.
     assert_backward_matches_sequential::<80, 70, 40>(6);
     assert_backward_matches_sequential::<9, 20, 33>(7);
+    assert_backward_matches_sequential::<10, 24, 17>(8);
+    assert_backward_matches_sequential::<11, 32, 50>(9);
+    // δ larger than L1 (B·O·4 > 32 KB): the weight gradient copies d into panels of 256
+    // samples, here one full and one partial.
+    assert_backward_matches_sequential::<13, 40, 300>(10);
 }
 
 /// `picogan::math::sqrt` (the standard library's with feature `std`, as in this test build) and
