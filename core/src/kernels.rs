@@ -134,7 +134,7 @@ fn lanes_sum<const I: usize, const O: usize>(
 /// Every sample × the [`LANES`] outputs `columns`, in tiles of [`ROWS`] samples; `w` and `w0` as in
 /// [`affine_block`].
 #[inline(always)]
-fn affine_columns<const I: usize, const W: usize, const O: usize, const B: usize>(
+pub(crate) fn affine_columns<const I: usize, const W: usize, const O: usize, const B: usize>(
     x: &[[f32; I]; B],
     w: &[[f32; W]; I],
     w0: usize,

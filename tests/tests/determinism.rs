@@ -263,13 +263,17 @@ fn tiled_backward_equals_the_sequential_order() {
     assert_backward_matches_sequential::<3, 5, 2>(3);
     assert_backward_matches_sequential::<128, 1, 33>(4);
     assert_backward_matches_sequential::<20, 3, 9>(5);
-    // The input gradient's three strategies: transposed weights (64 × 64 above), tiles of 16
-    // samples by 6 inputs, with every number of inputs left over (80, 9, 10, 11 mod 6 = 2, 3,
-    // 4, 5); the weight gradient's tiles of 6 inputs with the same remainders.
-    assert_backward_matches_sequential::<80, 70, 40>(6);
+    // The input gradient's three strategies: blocks of 16 inputs through panels of wᵀ (64 × 64
+    // above), the inputs left over in tiles of 16 samples by up to 6 inputs, with every
+    // remainder (82, 9, 10, 11, 17 inputs: 2, 3, 4, 5, 1 left over; 106: one tile of 6, then
+    // 4), and the samples no tile covers one by one. Among all these shapes, the weight
+    // gradient's tiles of 6 inputs leave every remainder from 1 (37, 13) to 5 (11, 17).
+    assert_backward_matches_sequential::<82, 70, 40>(6);
     assert_backward_matches_sequential::<9, 20, 33>(7);
     assert_backward_matches_sequential::<10, 24, 17>(8);
     assert_backward_matches_sequential::<11, 32, 50>(9);
+    assert_backward_matches_sequential::<17, 20, 20>(11);
+    assert_backward_matches_sequential::<106, 30, 40>(12);
     // δ larger than L1 (B·O·4 > 32 KB): the weight gradient copies d into panels of 256
     // samples, here one full and one partial.
     assert_backward_matches_sequential::<13, 40, 300>(10);

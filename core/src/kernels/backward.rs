@@ -14,9 +14,6 @@ const TRANSPOSED_INPUTS: usize = 6;
 /// A Cortex-M4F's 32 single-precision registers hold neither tile: there, samples one at a time
 /// cost 10% fewer instructions for a whole training step of `picogan::bimodal`.
 const VECTOR_REGISTERS: bool = cfg!(any(target_arch = "x86_64", target_arch = "aarch64"));
-/// Up to this many weights, [`transposed_product`] transposes w instead of tiles of d (faster for
-/// a 64 × 64 layer, slower for 128 × 128, where the transposition no longer stays in L1).
-const TRANSPOSED_WEIGHTS: usize = 64 * 64;
 
 /// `g[k][j] += Σ_b x[b][k]·d[b][j]`, b increasing (a weight gradient). Shapes: x `[B][I]`,
 /// d `[B][O]`, g `[I][O]`.
@@ -165,12 +162,17 @@ fn accumulate_outer_tile<const R: usize, const I: usize, const W: usize, const O
 /// `y[b][k] = Σⱼ w[k][j]·d[b][j]`, j increasing, from 0 (an input gradient). Shapes: d `[B][O]`,
 /// w `[I][O]`, y `[B][I]`.
 ///
-/// Three ways, by shape, all summing in the same order: with at most 4 outputs, per sample,
-/// vectorised across k; for a small layer with at least 16 inputs, w transposed once and the
-/// forward kernel; otherwise tiles of 16 samples whose rows of d are transposed into a small stack
-/// buffer, so for each group of 6 inputs the sum over j runs with the 16 samples side by side (12
-/// AVX registers), one weight broadcast per input and step. Without vector registers (a
-/// Cortex-M), and for the samples no tile covers, one sample at a time.
+/// Three ways, by shape, all summing in the same order:
+/// - with at most 4 outputs, per sample, vectorised across k;
+/// - each block of 16 inputs through the forward kernel's tiles, y = d·wᵀ + 0 (the same
+///   products, a·b = b·a, in the same order), with the block's rows of w transposed into a
+///   contiguous panel of wᵀ (O × 64 bytes on the stack);
+/// - the inputs no block covers in tiles of 16 samples whose rows of d are transposed into a
+///   small stack buffer, so for each group of 6 inputs the sum over j runs with the 16 samples
+///   side by side (12 AVX registers), one weight broadcast per input and step; the samples no
+///   tile covers one at a time.
+///
+/// Without vector registers (a Cortex-M), every sample one at a time.
 pub(crate) fn transposed_product<const I: usize, const O: usize, const B: usize>(
     d: &[[f32; O]; B],
     w: &[[f32; O]; I],
@@ -190,23 +192,27 @@ pub(crate) fn transposed_product<const I: usize, const O: usize, const B: usize>
         }
         return;
     }
-    if I >= super::LANES && I * O <= TRANSPOSED_WEIGHTS && B >= SAMPLES {
-        // A small layer (64 × 64): transpose w once, 16 KB at most on the stack, and run the
-        // forward kernel y = d·wᵀ + 0 (the same products, a·b = b·a, in the same order).
-        let mut w_transposed = [[0.0f32; I]; O];
-        for (k, wk) in w.iter().enumerate() {
-            for (row, &wkj) in w_transposed.iter_mut().zip(wk) {
-                row[k] = wkj;
-            }
+    if !VECTOR_REGISTERS {
+        for (ds, ys) in d.iter().zip(y) {
+            transposed_one(ds, w, ys, 0..I);
         }
-        super::affine(d, &w_transposed, &[0.0; I], crate::Activation::Identity, y);
         return;
     }
-    let tiled = if VECTOR_REGISTERS {
-        B / SAMPLES * SAMPLES
-    } else {
-        0
-    };
+    let blocked = I / LANES * LANES;
+    for k0 in (0..blocked).step_by(LANES) {
+        let mut panel = [[0.0f32; LANES]; O]; // wᵀ[j][k0..k0 + 16]
+        for (kk, wk) in w[k0..k0 + LANES].iter().enumerate() {
+            for (row, &wkj) in panel.iter_mut().zip(wk) {
+                row[kk] = wkj;
+            }
+        }
+        let (zero, identity) = (&[0.0; I], crate::Activation::Identity);
+        super::affine_columns::<O, LANES, I, B>(d, &panel, 0, zero, identity, y, k0..k0 + LANES);
+    }
+    if blocked == I {
+        return;
+    }
+    let tiled = B / SAMPLES * SAMPLES;
     let (d_tiled, d_rest) = d.split_at(tiled);
     let (y_tiled, y_rest) = y.split_at_mut(tiled);
     let mut d_transposed = [[0.0f32; SAMPLES]; O];
@@ -219,10 +225,10 @@ pub(crate) fn transposed_product<const I: usize, const O: usize, const B: usize>
                 column[s] = dj;
             }
         }
-        // Several inputs at a time, sharing the loads of dᵀ; the inputs left over (I mod
-        // TRANSPOSED_INPUTS, a constant) as one shorter run.
-        let full_k = I / TRANSPOSED_INPUTS * TRANSPOSED_INPUTS;
-        for k0 in (0..full_k).step_by(TRANSPOSED_INPUTS) {
+        // Several inputs at a time, sharing the loads of dᵀ; the inputs left over (a constant
+        // number, fewer than TRANSPOSED_INPUTS) as one shorter run.
+        let full_k = blocked + (I - blocked) / TRANSPOSED_INPUTS * TRANSPOSED_INPUTS;
+        for k0 in (blocked..full_k).step_by(TRANSPOSED_INPUTS) {
             transposed_rows::<TRANSPOSED_INPUTS, I, O>(&d_transposed, w, k0, yb);
         }
         match I - full_k {
@@ -235,7 +241,7 @@ pub(crate) fn transposed_product<const I: usize, const O: usize, const B: usize>
         }
     }
     for (ds, ys) in d_rest.iter().zip(y_rest) {
-        transposed_one(ds, w, ys);
+        transposed_one(ds, w, ys, blocked..I);
     }
 }
 
@@ -265,14 +271,15 @@ fn transposed_rows<const N: usize, const I: usize, const O: usize>(
     }
 }
 
-/// One sample: `y[k] = Σⱼ w[k][j]·d[j]`.
+/// One sample, the inputs `inputs`: `y[k] = Σⱼ w[k][j]·d[j]`.
 #[inline]
 fn transposed_one<const I: usize, const O: usize>(
     d: &[f32; O],
     w: &[[f32; O]; I],
     y: &mut [f32; I],
+    inputs: core::ops::Range<usize>,
 ) {
-    for (yk, wk) in y.iter_mut().zip(w) {
+    for (yk, wk) in y[inputs.clone()].iter_mut().zip(&w[inputs]) {
         let mut acc = 0.0;
         for (&wkj, &dj) in wk.iter().zip(d) {
             acc += wkj * dj;
