@@ -183,13 +183,17 @@ fn int8_layer(c: &mut Criterion) {
 }
 
 fn benches(c: &mut Criterion) {
-    // Every layer shape of the small configuration, and the medium one's hidden layer.
+    // Every layer shape of the small and medium configurations.
     dense_layer::<8, 64, 64>(c, "small");
     dense_layer::<64, 64, 64>(c, "small");
     dense_layer::<64, 2, 64>(c, "small");
     dense_layer::<2, 64, 64>(c, "small");
     dense_layer::<64, 1, 64>(c, "small");
+    dense_layer::<16, 128, 256>(c, "medium");
     dense_layer::<128, 128, 256>(c, "medium");
+    dense_layer::<128, 2, 256>(c, "medium");
+    dense_layer::<2, 128, 256>(c, "medium");
+    dense_layer::<128, 1, 256>(c, "medium");
     adam_step(c);
     noise(c);
     sample_one(c);
