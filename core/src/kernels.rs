@@ -10,6 +10,8 @@
 
 #[cfg(feature = "train")]
 pub(crate) mod backward;
+#[cfg(feature = "train")]
+mod transpose;
 
 use crate::Activation;
 

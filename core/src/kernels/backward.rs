@@ -201,11 +201,7 @@ pub(crate) fn transposed_product<const I: usize, const O: usize, const B: usize>
     let blocked = I / LANES * LANES;
     for k0 in (0..blocked).step_by(LANES) {
         let mut panel = [[0.0f32; LANES]; O]; // wᵀ[j][k0..k0 + 16]
-        for (kk, wk) in w[k0..k0 + LANES].iter().enumerate() {
-            for (row, &wkj) in panel.iter_mut().zip(wk) {
-                row[kk] = wkj;
-            }
-        }
+        super::transpose::rows_into_panel(&w.as_chunks::<LANES>().0[k0 / LANES], &mut panel);
         let (zero, identity) = (&[0.0; I], crate::Activation::Identity);
         super::affine_columns::<O, LANES, I, B>(d, &panel, 0, zero, identity, y, k0..k0 + LANES);
     }
