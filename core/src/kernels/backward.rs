@@ -6,8 +6,9 @@ use super::{LANES, NARROW_OUTPUTS};
 const INPUTS: usize = 6;
 /// Samples per panel of d in [`accumulate_outer`] (16 KB).
 const PANEL_SAMPLES: usize = 256;
-/// Samples per tile in [`transposed_product`].
-const SAMPLES: usize = 16;
+/// Samples per tile in [`transposed_product`]: as many as a panel's columns, so that
+/// `transpose::rows_into_panel` turns a tile of d into dᵀ.
+const SAMPLES: usize = LANES;
 /// Inputs per tile in [`transposed_product`] (6 inputs × 16 samples = 12 AVX registers).
 const TRANSPOSED_INPUTS: usize = 6;
 /// Whether the target has the vector registers the tiles of [`transposed_product`] are sized for.
@@ -208,19 +209,11 @@ pub(crate) fn transposed_product<const I: usize, const O: usize, const B: usize>
     if blocked == I {
         return;
     }
-    let tiled = B / SAMPLES * SAMPLES;
-    let (d_tiled, d_rest) = d.split_at(tiled);
-    let (y_tiled, y_rest) = y.split_at_mut(tiled);
+    let (d_tiles, d_rest) = d.as_chunks::<SAMPLES>();
+    let (y_tiles, y_rest) = y.as_chunks_mut::<SAMPLES>();
     let mut d_transposed = [[0.0f32; SAMPLES]; O];
-    for (db, yb) in d_tiled
-        .chunks_exact(SAMPLES)
-        .zip(y_tiled.chunks_exact_mut(SAMPLES))
-    {
-        for (s, ds) in db.iter().enumerate() {
-            for (column, &dj) in d_transposed.iter_mut().zip(ds) {
-                column[s] = dj;
-            }
-        }
+    for (db, yb) in d_tiles.iter().zip(y_tiles) {
+        super::transpose::rows_into_panel(db, &mut d_transposed);
         // Several inputs at a time, sharing the loads of dᵀ; the inputs left over (a constant
         // number, fewer than TRANSPOSED_INPUTS) as one shorter run.
         let full_k = blocked + (I - blocked) / TRANSPOSED_INPUTS * TRANSPOSED_INPUTS;

@@ -8,7 +8,8 @@
 
 use super::LANES;
 
-/// `panel[j][kk] = rows[kk][j]` for the 16 rows and every column j: a panel of wᵀ.
+/// `panel[j][kk] = rows[kk][j]` for the 16 rows and every column j: a panel of wᵀ, or a tile of
+/// 16 samples of d transposed.
 ///
 /// Shapes: rows `[16][O]`, panel `[O][16]`.
 #[inline]
