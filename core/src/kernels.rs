@@ -58,16 +58,18 @@ pub(crate) fn affine<const I: usize, const O: usize, const B: usize>(
     let full = O / LANES * LANES;
     // Columns outer: one column block of w (I × 64 bytes) stays in L1 across all samples, in
     // place or, when w is larger than L1, as a contiguous copy.
-    for j0 in (0..full).step_by(LANES) {
-        let columns = j0..j0 + LANES;
-        if needs_panel(I, O) {
-            let mut panel = [[0.0f32; LANES]; I];
+    if needs_panel(I, O) {
+        let mut panel = [[0.0f32; LANES]; I];
+        for j0 in (0..full).step_by(LANES) {
+            let columns = j0..j0 + LANES;
             for (row, wk) in panel.iter_mut().zip(w) {
                 row.copy_from_slice(&wk[columns.clone()]);
             }
             affine_columns::<I, LANES, O, B>(x, &panel, 0, init, activation, y, columns);
-        } else {
-            affine_columns::<I, O, O, B>(x, w, j0, init, activation, y, columns);
+        }
+    } else {
+        for j0 in (0..full).step_by(LANES) {
+            affine_columns::<I, O, O, B>(x, w, j0, init, activation, y, j0..j0 + LANES);
         }
     }
     if O - full > NARROW_OUTPUTS {

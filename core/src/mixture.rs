@@ -38,14 +38,24 @@ impl<const K: usize, const N: usize> GaussianMixture<K, N> {
     /// One sample: a mode i chosen uniformly as ⌊K·u / 2³²⌋ from one `u32` u (bias below K/2³²),
     /// then μᵢ + σ·z with z from [`fill_normal`].
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> [f32; N] {
-        const { assert!(K > 0, "a mixture needs at least one mode") };
-        let mode = ((u64::from(rng.next_u32()) * K as u64) >> 32) as usize;
+        let mode = Self::draw_mode(rng);
         let mut x = [0.0; N];
         fill_normal(rng, &mut x);
-        for (xi, &mean) in x.iter_mut().zip(&self.means[mode]) {
-            *xi = mean + self.std * *xi;
-        }
+        self.place(mode, &mut x);
         x
+    }
+
+    /// A mode ⌊K·u / 2³²⌋ from one `u32` u.
+    fn draw_mode<R: Rng + ?Sized>(rng: &mut R) -> usize {
+        const { assert!(K > 0, "a mixture needs at least one mode") };
+        ((u64::from(rng.next_u32()) * K as u64) >> 32) as usize
+    }
+
+    /// Turns standard normal noise z into μ_mode + σ·z, in place.
+    fn place(&self, mode: usize, z: &mut [f32; N]) {
+        for (zi, &mean) in z.iter_mut().zip(&self.means[mode]) {
+            *zi = mean + self.std * *zi;
+        }
     }
 
     /// `out.len()` samples, 128 at a time: their modes first (⌊K·u / 2³²⌋ each, as in
@@ -64,19 +74,16 @@ impl<const K: usize, const N: usize> GaussianMixture<K, N> {
     /// assert!(batch.iter().all(|x| bimodal.nearest_mode(x).1 < 3.0));
     /// ```
     pub fn fill<R: Rng + ?Sized>(&self, rng: &mut R, out: &mut [[f32; N]]) {
-        const { assert!(K > 0, "a mixture needs at least one mode") };
         // Up to 128 samples at a time: their modes [n], then their noise [n][N].
-        let mut modes = [0u32; 128];
+        let mut modes = [0usize; 128];
         for chunk in out.chunks_mut(modes.len()) {
             let modes = &mut modes[..chunk.len()];
             for mode in modes.iter_mut() {
-                *mode = ((u64::from(rng.next_u32()) * K as u64) >> 32) as u32;
+                *mode = Self::draw_mode(rng);
             }
             fill_normal(rng, chunk.as_flattened_mut());
             for (x, &mode) in chunk.iter_mut().zip(modes.iter()) {
-                for (xi, &mean) in x.iter_mut().zip(&self.means[mode as usize]) {
-                    *xi = mean + self.std * *xi;
-                }
+                self.place(mode, x);
             }
         }
     }

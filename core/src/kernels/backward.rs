@@ -15,6 +15,38 @@ const TRANSPOSED_INPUTS: usize = 6;
 /// A Cortex-M4F's 32 single-precision registers hold neither tile: there, samples one at a time
 /// cost 10% fewer instructions for a whole training step of `picogan::bimodal`.
 const VECTOR_REGISTERS: bool = cfg!(any(target_arch = "x86_64", target_arch = "aarch64"));
+// `left_over_tile!` covers remainders up to 5.
+const _: () = assert!(INPUTS <= 6 && TRANSPOSED_INPUTS <= 6);
+
+/// Runs `$call` with the constant `$rows` set to `$left`, the rows a run of whole tiles left
+/// over (a constant below 6), so that the shorter last tile has a size known at compile time.
+macro_rules! left_over_tile {
+    ($left:expr, $rows:ident => $call:expr) => {
+        match $left {
+            0 => {}
+            1 => {
+                const $rows: usize = 1;
+                $call
+            }
+            2 => {
+                const $rows: usize = 2;
+                $call
+            }
+            3 => {
+                const $rows: usize = 3;
+                $call
+            }
+            4 => {
+                const $rows: usize = 4;
+                $call
+            }
+            _ => {
+                const $rows: usize = 5;
+                $call
+            }
+        }
+    };
+}
 
 /// `g[k][j] += Σ_b x[b][k]·d[b][j]`, b increasing (a weight gradient). Shapes: x `[B][I]`,
 /// d `[B][O]`, g `[I][O]`.
@@ -28,9 +60,9 @@ pub(crate) fn accumulate_outer<const I: usize, const O: usize, const B: usize>(
     // place or, when d is larger than L1, as contiguous copies of up to 256 samples (16 KB).
     // Each gradient leaves its registers between copies and comes back, so its sum still runs
     // over b in increasing order.
-    for j0 in (0..full_j).step_by(LANES) {
-        if super::needs_panel(B, O) {
-            let mut panel = [[0.0f32; LANES]; PANEL_SAMPLES];
+    if super::needs_panel(B, O) {
+        let mut panel = [[0.0f32; LANES]; PANEL_SAMPLES];
+        for j0 in (0..full_j).step_by(LANES) {
             for (xc, dc) in x.chunks(PANEL_SAMPLES).zip(d.chunks(PANEL_SAMPLES)) {
                 let panel = &mut panel[..dc.len()];
                 for (row, ds) in panel.iter_mut().zip(dc) {
@@ -38,7 +70,9 @@ pub(crate) fn accumulate_outer<const I: usize, const O: usize, const B: usize>(
                 }
                 accumulate_outer_columns(xc, panel, 0, g, j0);
             }
-        } else {
+        }
+    } else {
+        for j0 in (0..full_j).step_by(LANES) {
             accumulate_outer_columns(x, d, j0, g, j0);
         }
     }
@@ -120,14 +154,9 @@ fn accumulate_outer_columns<const I: usize, const W: usize, const O: usize>(
     for k0 in (0..full_k).step_by(INPUTS) {
         accumulate_outer_tile::<INPUTS, I, W, O>(x, d, d0, g, k0, j0);
     }
-    match I - full_k {
-        0 => {}
-        1 => accumulate_outer_tile::<1, I, W, O>(x, d, d0, g, full_k, j0),
-        2 => accumulate_outer_tile::<2, I, W, O>(x, d, d0, g, full_k, j0),
-        3 => accumulate_outer_tile::<3, I, W, O>(x, d, d0, g, full_k, j0),
-        4 => accumulate_outer_tile::<4, I, W, O>(x, d, d0, g, full_k, j0),
-        _ => accumulate_outer_tile::<5, I, W, O>(x, d, d0, g, full_k, j0),
-    }
+    left_over_tile!(I - full_k, R => {
+        accumulate_outer_tile::<R, I, W, O>(x, d, d0, g, full_k, j0)
+    });
 }
 
 /// The inputs `k0..k0 + R` × the outputs `j0..j0 + LANES`, in registers, over the samples of
@@ -200,8 +229,8 @@ pub(crate) fn transposed_product<const I: usize, const O: usize, const B: usize>
         return;
     }
     let blocked = I / LANES * LANES;
+    let mut panel = [[0.0f32; LANES]; O]; // wᵀ[j][k0..k0 + 16]
     for k0 in (0..blocked).step_by(LANES) {
-        let mut panel = [[0.0f32; LANES]; O]; // wᵀ[j][k0..k0 + 16]
         super::transpose::rows_into_panel(&w.as_chunks::<LANES>().0[k0 / LANES], &mut panel);
         let (zero, identity) = (&[0.0; I], crate::Activation::Identity);
         super::affine_columns::<O, LANES, I, B>(d, &panel, 0, zero, identity, y, k0..k0 + LANES);
@@ -211,23 +240,18 @@ pub(crate) fn transposed_product<const I: usize, const O: usize, const B: usize>
     }
     let (d_tiles, d_rest) = d.as_chunks::<SAMPLES>();
     let (y_tiles, y_rest) = y.as_chunks_mut::<SAMPLES>();
-    let mut d_transposed = [[0.0f32; SAMPLES]; O];
+    // Several inputs at a time, sharing the loads of dᵀ; the inputs left over (a constant
+    // number, fewer than TRANSPOSED_INPUTS) as one shorter run.
+    let full_k = blocked + (I - blocked) / TRANSPOSED_INPUTS * TRANSPOSED_INPUTS;
+    let d_transposed = &mut panel; // dᵀ of a tile, in the wᵀ panel's space (SAMPLES = LANES)
     for (db, yb) in d_tiles.iter().zip(y_tiles) {
-        super::transpose::rows_into_panel(db, &mut d_transposed);
-        // Several inputs at a time, sharing the loads of dᵀ; the inputs left over (a constant
-        // number, fewer than TRANSPOSED_INPUTS) as one shorter run.
-        let full_k = blocked + (I - blocked) / TRANSPOSED_INPUTS * TRANSPOSED_INPUTS;
+        super::transpose::rows_into_panel(db, d_transposed);
         for k0 in (blocked..full_k).step_by(TRANSPOSED_INPUTS) {
-            transposed_rows::<TRANSPOSED_INPUTS, I, O>(&d_transposed, w, k0, yb);
+            transposed_rows::<TRANSPOSED_INPUTS, I, O>(d_transposed, w, k0, yb);
         }
-        match I - full_k {
-            0 => {}
-            1 => transposed_rows::<1, I, O>(&d_transposed, w, full_k, yb),
-            2 => transposed_rows::<2, I, O>(&d_transposed, w, full_k, yb),
-            3 => transposed_rows::<3, I, O>(&d_transposed, w, full_k, yb),
-            4 => transposed_rows::<4, I, O>(&d_transposed, w, full_k, yb),
-            _ => transposed_rows::<5, I, O>(&d_transposed, w, full_k, yb),
-        }
+        left_over_tile!(I - full_k, N => {
+            transposed_rows::<N, I, O>(d_transposed, w, full_k, yb)
+        });
     }
     for (ds, ys) in d_rest.iter().zip(y_rest) {
         transposed_one(ds, w, ys, blocked..I);
