@@ -1,6 +1,6 @@
 //! The products of the backward pass: weight gradients and input gradients.
 
-use super::{LANES, NARROW_OUTPUTS};
+use super::{LANES, NARROW_OUTPUTS, VECTOR_REGISTERS};
 
 /// Inputs per tile in [`accumulate_outer`] (6 inputs × 16 outputs = 12 AVX registers).
 const INPUTS: usize = 6;
@@ -11,10 +11,6 @@ const PANEL_SAMPLES: usize = 256;
 const SAMPLES: usize = LANES;
 /// Inputs per tile in [`transposed_product`] (6 inputs × 16 samples = 12 AVX registers).
 const TRANSPOSED_INPUTS: usize = 6;
-/// Whether the target has the vector registers the tiles of [`transposed_product`] are sized for.
-/// A Cortex-M4F's 32 single-precision registers hold neither tile: there, samples one at a time
-/// cost 10% fewer instructions for a whole training step of `picogan::bimodal`.
-const VECTOR_REGISTERS: bool = cfg!(any(target_arch = "x86_64", target_arch = "aarch64"));
 // `left_over_tile!` covers remainders up to 5.
 const _: () = assert!(INPUTS <= 6 && TRANSPOSED_INPUTS <= 6);
 
@@ -202,7 +198,8 @@ fn accumulate_outer_tile<const R: usize, const I: usize, const W: usize, const O
 ///   side by side (12 AVX registers), one weight broadcast per input and step; the samples no
 ///   tile covers one at a time.
 ///
-/// Without vector registers (a Cortex-M), every sample one at a time.
+/// Without vector registers (a Cortex-M), every sample one at a time: there, that costs 10% fewer
+/// instructions for a whole training step of `picogan::bimodal`.
 pub(crate) fn transposed_product<const I: usize, const O: usize, const B: usize>(
     d: &[[f32; O]; B],
     w: &[[f32; O]; I],
@@ -232,8 +229,10 @@ pub(crate) fn transposed_product<const I: usize, const O: usize, const B: usize>
     let mut panel = [[0.0f32; LANES]; O]; // wᵀ[j][k0..k0 + 16]
     for k0 in (0..blocked).step_by(LANES) {
         super::transpose::rows_into_panel(&w.as_chunks::<LANES>().0[k0 / LANES], &mut panel);
-        let (zero, identity) = (&[0.0; I], crate::Activation::Identity);
-        super::affine_columns::<O, LANES, I, B>(d, &panel, 0, zero, identity, y, k0..k0 + LANES);
+        let (zero, copy) = (&[0.0; I], |row: &[f32], ys: &mut [f32]| {
+            ys.copy_from_slice(row)
+        });
+        super::affine_columns::<O, LANES, I, B>(d, &panel, 0, zero, copy, y, k0..k0 + LANES);
     }
     if blocked == I {
         return;
