@@ -68,22 +68,24 @@ pub(crate) fn affine<const I: usize, const O: usize, const B: usize>(
         }
         return;
     }
-    if !VECTOR_REGISTERS {
-        return affine_tiles(x, w, init, |row, ys| activation.apply_to(row, ys), y);
-    }
-    // φ a constant in each arm: `apply_to` inlines to its plain loop.
+    // With vector registers, one arm per piecewise-linear φ: φ is a constant there, so
+    // `apply_to` inlines to its plain loop. Everything else shares one copy.
     match activation {
-        Activation::Identity => affine_tiles(x, w, init, |row, ys| ys.copy_from_slice(row), y),
-        Activation::Relu => {
+        Activation::Identity if VECTOR_REGISTERS => affine_tiles(
+            x,
+            w,
+            init,
+            |row, ys| Activation::Identity.apply_to(row, ys),
+            y,
+        ),
+        Activation::Relu if VECTOR_REGISTERS => {
             affine_tiles(x, w, init, |row, ys| Activation::Relu.apply_to(row, ys), y)
         }
-        Activation::LeakyRelu(alpha) => {
+        Activation::LeakyRelu(alpha) if VECTOR_REGISTERS => {
             let leaky = Activation::LeakyRelu(alpha);
             affine_tiles(x, w, init, |row, ys| leaky.apply_to(row, ys), y)
         }
-        Activation::Tanh | Activation::Sigmoid => {
-            affine_tiles(x, w, init, |row, ys| activation.apply_to(row, ys), y)
-        }
+        _ => affine_tiles(x, w, init, |row, ys| activation.apply_to(row, ys), y),
     }
 }
 
@@ -135,8 +137,9 @@ fn affine_tiles<const I: usize, const O: usize, const B: usize>(
 /// [`WIDE_LANES`] where there are vector registers (the 64 → 64 layer's sums in 8 AVX registers;
 /// blocks of 16 left each addition waiting on the one before, and a sample of the medium
 /// generator took 1.3× as long), then of [`LANES`] (16 of the 32 single-precision registers of a
-/// Cortex-M4F); the outputs left over run the same order in a local array. φ is applied once, to all outputs (one copy of
-/// its code per layer: this is the path a microcontroller's sampler runs, where flash counts).
+/// Cortex-M4F); the outputs left over run the same order in a local array. φ is applied once, to
+/// all outputs (one copy of its code per layer: this is the path a microcontroller's sampler
+/// runs, where flash counts).
 #[inline]
 pub(crate) fn affine_one<const I: usize, const O: usize>(
     x: &[f32; I],
@@ -208,8 +211,8 @@ pub(crate) fn affine_columns<const I: usize, const W: usize, const O: usize, con
 
 /// Up to `R` samples × the outputs `columns` (at most [`LANES`] of them): one accumulator per
 /// sample and output, held in registers and advanced together along k, then stored through
-/// `activate` (φ). Full tiles are [`ROWS`] ×
-/// [`LANES`]; the outputs no tile covers run as [`NARROW_ROWS`] × fewer than [`LANES`].
+/// `activate` (φ). Full tiles are [`ROWS`] × [`LANES`]; the outputs no tile covers run as
+/// [`NARROW_ROWS`] × fewer than [`LANES`].
 ///
 /// `w` holds the weights of those outputs from its column `w0` on: all of w (`W` = O), or a
 /// panel of [`LANES`] columns copied out of it (`W` = [`LANES`], `w0` = 0).

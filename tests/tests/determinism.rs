@@ -51,9 +51,10 @@ proptest! {
 
 #[test]
 fn batch_equals_single_when_the_weights_exceed_l1() {
-    // 130 × 70 weights (36 KB): the forward pass copies each block of 16 columns into a panel;
-    // a partial block (70 mod 16 = 6 outputs) and a sample remainder (B = 13 mod 6 = 1).
-    let layer: Dense<130, 70> = init(Dense::new(Activation::LeakyRelu(0.2)), 11);
+    // 130 × 86 weights (45 KB): the forward pass copies each block of 16 columns into a panel;
+    // a partial block (86 mod 16 = 6 outputs) and a sample remainder (B = 13 mod 6 = 1). One
+    // sample at a time, 86 outputs take every kind of block: 64 wide, 16 wide, and 6 left over.
+    let layer: Dense<130, 86> = init(Dense::new(Activation::LeakyRelu(0.2)), 11);
     assert_batch_matches_single(&layer, &random_batch::<130, 13>(12, 2.0));
 }
 

@@ -227,12 +227,11 @@ pub(crate) fn transposed_product<const I: usize, const O: usize, const B: usize>
     }
     let blocked = I / LANES * LANES;
     let mut panel = [[0.0f32; LANES]; O]; // wᵀ[j][k0..k0 + 16]
+    let identity = |row: &[f32], ys: &mut [f32]| ys.copy_from_slice(row);
     for k0 in (0..blocked).step_by(LANES) {
         super::transpose::rows_into_panel(&w.as_chunks::<LANES>().0[k0 / LANES], &mut panel);
-        let (zero, copy) = (&[0.0; I], |row: &[f32], ys: &mut [f32]| {
-            ys.copy_from_slice(row)
-        });
-        super::affine_columns::<O, LANES, I, B>(d, &panel, 0, zero, copy, y, k0..k0 + LANES);
+        let columns = k0..k0 + LANES;
+        super::affine_columns::<O, LANES, I, B>(d, &panel, 0, &[0.0; I], identity, y, columns);
     }
     if blocked == I {
         return;
