@@ -14,14 +14,16 @@ import sys
 
 
 def load(folder):
-    rounds, peak, flops = {}, None, {}
+    rounds, peak, flops, machine = {}, None, {}, {}
     for path in sorted(folder.glob("*.jsonl")):
         for line in path.read_text().splitlines():
             if not line.startswith("{"):
                 continue
             record = json.loads(line)
             metric = record.get("metric")
-            if metric == "flops":
+            if metric == "env" and record.get("framework") == "picogan":
+                machine = record
+            elif metric == "flops":
                 flops[record["config"]] = record
             elif metric == "peak_fp32_gflops_measured":
                 peak = record["value"]
@@ -29,11 +31,14 @@ def load(folder):
                 key = (record["config"], record["framework"], metric)
                 rounds.setdefault(key, []).append(record["value"])
     medians = {key: statistics.median(values) for key, values in rounds.items()}
-    return medians, {key: len(v) for key, v in rounds.items()}, peak, flops
+    return medians, {key: len(v) for key, v in rounds.items()}, peak, flops, machine
 
 
 def main(folder):
-    medians, counts, peak, flops = load(pathlib.Path(folder))
+    medians, counts, peak, flops, machine = load(pathlib.Path(folder))
+    if machine:
+        print(f"CPU: {machine.get('cpu')} ({machine.get('vector_extensions')})")
+        print(f"picogan kernels: {machine.get('isa')} (best on this CPU: {machine.get('best_isa')})")
 
     def get(config, framework, metric):
         return medians.get((config, framework, metric))

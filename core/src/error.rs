@@ -53,6 +53,11 @@ pub enum Error {
         /// Index of the layer (0 is the input side).
         layer: usize,
     },
+    /// An instruction set this CPU does not run was asked for ([`crate::isa::force`]).
+    UnsupportedIsa {
+        /// The one asked for.
+        isa: crate::isa::Isa,
+    },
 }
 
 impl fmt::Display for Error {
@@ -85,6 +90,9 @@ impl fmt::Display for Error {
                 f,
                 "layer {layer} has a smooth activation; the R1 penalty needs piecewise-linear ones"
             ),
+            Error::UnsupportedIsa { isa } => {
+                write!(f, "this CPU does not run the {isa} instruction set")
+            }
         }
     }
 }

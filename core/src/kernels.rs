@@ -10,13 +10,18 @@
 
 #[cfg(feature = "train")]
 pub(crate) mod backward;
-#[cfg(feature = "train")]
 mod transpose;
 
 use crate::Activation;
+use crate::isa::Target;
 
-/// Rows of samples per tile in [`affine`] (6 samples × 16 outputs = 12 AVX registers).
-const ROWS: usize = 6;
+/// Rows of samples per tile in [`affine`], and rows of the backward tiles: 6 rows × 16 outputs
+/// fill 12 of 16 AVX registers.
+pub(crate) const ROWS: usize = 6;
+/// Rows per tile with AVX-512: 8 rows × 16 outputs in 8 of its 32 registers. The batches of the
+/// usual configurations (64, 256) are whole multiples of 8; tiles of 12 rows, with 4 rows left
+/// over, made a training step 3× slower.
+pub(crate) const AVX512_ROWS: usize = 8;
 /// Contiguous outputs per tile in [`affine`] and [`backward::accumulate_outer`].
 pub(crate) const LANES: usize = 16;
 /// Samples per block for the outputs no tile of [`LANES`] covers, when there are at most
@@ -37,6 +42,89 @@ const WIDE_LANES: usize = 64;
 /// A level-1 data cache's size: 32 KB on most x86-64 and larger ARM cores.
 const L1_BYTES: usize = 32 * 1024;
 
+/// Runs `$call` compiled for the instruction set [`crate::isa::selected`] names, with `$target`
+/// bound to its token and the constant `$rows` to its tiles' height ([`ROWS`] or
+/// [`AVX512_ROWS`]). Without x86-64 there is one arm, the baseline, and nothing is decided at run
+/// time.
+macro_rules! on_selected_target {
+    (|$target:ident, $rows:ident| $call:expr) => {{
+        #[allow(unused_imports)]
+        use $crate::isa::Target as _;
+        match $crate::isa::selected_target() {
+            #[cfg(target_arch = "x86_64")]
+            $crate::isa::Selected::Avx512($target) => {
+                const $rows: usize = $crate::kernels::AVX512_ROWS;
+                $target.run(move || $call)
+            }
+            #[cfg(target_arch = "x86_64")]
+            $crate::isa::Selected::Avx2($target) => {
+                const $rows: usize = $crate::kernels::ROWS;
+                $target.run(move || $call)
+            }
+            $crate::isa::Selected::Portable($target) => {
+                const $rows: usize = $crate::kernels::ROWS;
+                $target.run(move || $call)
+            }
+        }
+    }};
+}
+pub(crate) use on_selected_target;
+
+/// Runs `$call` with the constant `$n` set to `$count`, a number from 1 to [`NARROW_OUTPUTS`]
+/// known at compile time (0 runs nothing), so that the narrow blocks have constant widths.
+macro_rules! narrow_width {
+    ($count:expr, $n:ident => $call:expr) => {
+        match $count {
+            0 => {}
+            1 => {
+                const $n: usize = 1;
+                $call
+            }
+            2 => {
+                const $n: usize = 2;
+                $call
+            }
+            3 => {
+                const $n: usize = 3;
+                $call
+            }
+            _ => {
+                const $n: usize = 4;
+                $call
+            }
+        }
+    };
+}
+pub(crate) use narrow_width;
+const _: () = assert!(NARROW_OUTPUTS == 4, "`narrow_width!` covers 1 to 4 outputs");
+
+/// Runs `$call` on the rows of `$x` and `$y` (two slices of rows, fewer than 16) in blocks of 8, 4,
+/// 2 and 1 rows, binding `$xb` and `$yb` to arrays of the block's size and the constant `$rows`
+/// to that size. Every loop over a block's rows then has a constant length and unrolls, so its
+/// sums stay in registers: over a run-time count of rows, the compiler vectorises across the
+/// rows, with gathers and scatters where the target has them (AVX-512), many times slower.
+macro_rules! in_row_blocks {
+    ($x:expr, $y:expr, |$xb:ident, $yb:ident, $rows:ident| $call:expr) => {{
+        let (mut x, mut y) = ($x, $y);
+        debug_assert!(x.len() < 16 && x.len() == y.len());
+        in_row_blocks!(@block x, y, 8, $xb, $yb, $rows, $call);
+        in_row_blocks!(@block x, y, 4, $xb, $yb, $rows, $call);
+        in_row_blocks!(@block x, y, 2, $xb, $yb, $rows, $call);
+        in_row_blocks!(@block x, y, 1, $xb, $yb, $rows, $call);
+        debug_assert!(x.is_empty() && y.is_empty());
+    }};
+    (@block $x:ident, $y:ident, $size:literal, $xb:ident, $yb:ident, $rows:ident, $call:expr) => {
+        if let Some(($xb, x_rest)) = $x.split_first_chunk::<$size>() {
+            // x and y have as many rows, so y has this block too.
+            if let Some(($yb, y_rest)) = core::mem::take(&mut $y).split_first_chunk_mut::<$size>() {
+                const $rows: usize = $size;
+                $call;
+                ($x, $y) = (x_rest, y_rest);
+            }
+        }
+    };
+}
+
 /// Whether a block of [`LANES`] columns of a `[[f32; columns]; rows]` matrix, read in place,
 /// evicts itself from L1: its rows lie `4·columns` bytes apart, so with 64-byte lines and 8 ways
 /// its `rows` lines share 8·64·64 / (4·columns) slots, fewer than `rows` exactly when the matrix
@@ -51,10 +139,22 @@ pub(crate) const fn needs_panel(rows: usize, columns: usize) -> bool {
 ///
 /// φ is applied to each tile while it is still in registers, so the outputs are written once.
 /// With vector registers, the tiles are compiled once per piecewise-linear φ, with φ inlined:
-/// then the accumulators stay in registers up to the store and no branch picks φ row by row,
-/// which makes a 2 → 64 layer about 4× faster and a 64 → 64 layer 5%. A microcontroller keeps
-/// one copy per layer shape, since flash counts there.
+/// then the accumulators stay in registers up to the store and no branch picks φ row by row. A
+/// microcontroller keeps one copy per layer shape, since flash counts there.
 pub(crate) fn affine<const I: usize, const O: usize, const B: usize>(
+    x: &[[f32; I]; B],
+    w: &[[f32; O]; I],
+    init: &[f32; O],
+    activation: Activation,
+    y: &mut [[f32; O]; B],
+) {
+    on_selected_target!(|target, R| affine_with::<_, R, I, O, B>(target, x, w, init, activation, y))
+}
+
+/// [`affine`] with tiles of `R` rows, inlined into `target`'s instruction set.
+#[inline(always)]
+fn affine_with<T: Target, const R: usize, const I: usize, const O: usize, const B: usize>(
+    target: T,
     x: &[[f32; I]; B],
     w: &[[f32; O]; I],
     init: &[f32; O],
@@ -64,33 +164,46 @@ pub(crate) fn affine<const I: usize, const O: usize, const B: usize>(
     if B < ROWS {
         // Too few samples for a tile (a device's one-sample batch): the one-sample code only.
         for (xs, ys) in x.iter().zip(y) {
-            affine_one(xs, w, init, activation, ys);
+            affine_one_with(target, xs, w, init, activation, ys);
         }
         return;
     }
     // With vector registers, one arm per piecewise-linear φ: φ is a constant there, so
     // `apply_to` inlines to its plain loop. Everything else shares one copy.
     match activation {
-        Activation::Identity if VECTOR_REGISTERS => affine_tiles(
+        Activation::Identity if VECTOR_REGISTERS => affine_tiles::<T, R, I, O, B>(
+            target,
             x,
             w,
             init,
             |row, ys| Activation::Identity.apply_to(row, ys),
             y,
         ),
-        Activation::Relu if VECTOR_REGISTERS => {
-            affine_tiles(x, w, init, |row, ys| Activation::Relu.apply_to(row, ys), y)
-        }
+        Activation::Relu if VECTOR_REGISTERS => affine_tiles::<T, R, I, O, B>(
+            target,
+            x,
+            w,
+            init,
+            |row, ys| Activation::Relu.apply_to(row, ys),
+            y,
+        ),
         Activation::LeakyRelu(alpha) if VECTOR_REGISTERS => {
             let leaky = Activation::LeakyRelu(alpha);
-            affine_tiles(x, w, init, |row, ys| leaky.apply_to(row, ys), y)
+            let activate = |row: &[f32], ys: &mut [f32]| leaky.apply_to(row, ys);
+            affine_tiles::<T, R, I, O, B>(target, x, w, init, activate, y)
         }
-        _ => affine_tiles(x, w, init, |row, ys| activation.apply_to(row, ys), y),
+        _ => {
+            let activate = |row: &[f32], ys: &mut [f32]| activation.apply_to(row, ys);
+            affine_tiles::<T, R, I, O, B>(target, x, w, init, activate, y)
+        }
     }
 }
 
-/// [`affine`] for at least [`ROWS`] samples; `activate(row, ys)` writes φ(row) to ys.
-fn affine_tiles<const I: usize, const O: usize, const B: usize>(
+/// [`affine`] for at least [`ROWS`] samples in tiles of `R` rows; `activate(row, ys)` writes
+/// φ(row) to ys.
+#[inline(always)]
+fn affine_tiles<T: Target, const R: usize, const I: usize, const O: usize, const B: usize>(
+    target: T,
     x: &[[f32; I]; B],
     w: &[[f32; O]; I],
     init: &[f32; O],
@@ -103,45 +216,133 @@ fn affine_tiles<const I: usize, const O: usize, const B: usize>(
     if needs_panel(I, O) {
         let mut panel = [[0.0f32; LANES]; I];
         for j0 in (0..full).step_by(LANES) {
-            let columns = j0..j0 + LANES;
             for (row, wk) in panel.iter_mut().zip(w) {
-                row.copy_from_slice(&wk[columns.clone()]);
+                row.copy_from_slice(&wk[j0..j0 + LANES]);
             }
-            affine_columns::<I, LANES, O, B>(x, &panel, 0, init, activate, y, columns);
+            affine_columns::<T, R, I, LANES, O, B>(target, x, &panel, 0, init, activate, y, j0);
         }
     } else {
         for j0 in (0..full).step_by(LANES) {
-            affine_columns::<I, O, O, B>(x, w, j0, init, activate, y, j0..j0 + LANES);
+            affine_columns::<T, R, I, O, O, B>(target, x, w, j0, init, activate, y, j0);
         }
     }
     if O - full > NARROW_OUTPUTS {
         // Too many left-over outputs for a block of samples to stay in registers (a Cortex-M4F
         // has 32): one sample at a time.
-        for (xs, ys) in x.chunks(1).zip(y.chunks_mut(1)) {
-            affine_block::<1, I, O, O>(xs, w, full, init, activate, ys, full..O);
+        let mut sums = [0.0f32; LANES];
+        let sums = &mut sums[..O - full];
+        for (xs, ys) in x.iter().zip(y.iter_mut()) {
+            remainder_sum(xs, w, init, full, sums);
+            activate(sums, &mut ys[full..]);
         }
-    } else if full < O {
-        let mut x_blocks = x.chunks_exact(NARROW_ROWS);
-        let mut y_blocks = y.chunks_exact_mut(NARROW_ROWS);
-        for (xb, yb) in (&mut x_blocks).zip(&mut y_blocks) {
-            affine_block::<NARROW_ROWS, I, O, O>(xb, w, full, init, activate, yb, full..O);
-        }
-        let (xb, yb) = (x_blocks.remainder(), y_blocks.into_remainder());
-        affine_block::<NARROW_ROWS, I, O, O>(xb, w, full, init, activate, yb, full..O);
+    } else if VECTOR_REGISTERS {
+        narrow_width!(O - full, N => {
+            affine_narrow::<T, N, I, O, B>(target, x, w, init, activate, y)
+        });
+    } else {
+        narrow_width!(O - full, N => {
+            let (x_blocks, x_rest) = x.as_chunks::<NARROW_ROWS>();
+            let (y_blocks, y_rest) = y.as_chunks_mut::<NARROW_ROWS>();
+            for (xb, yb) in x_blocks.iter().zip(y_blocks) {
+                narrow_block::<NARROW_ROWS, N, I, O>(xb, w, init, activate, yb);
+            }
+            in_row_blocks!(x_rest, y_rest, |xb, yb, S| {
+                narrow_block::<S, N, I, O>(xb, w, init, activate, yb)
+            });
+        });
     }
 }
 
-/// One sample: `y[j] = φ(init[j] + Σₖ x[k]·w[k][j])`.
+/// The last `N` outputs (N ≤ [`NARROW_OUTPUTS`], a 64 → 1 layer) with vector registers: 16
+/// samples at a time, their rows of x transposed into a panel so that one vector holds input k
+/// of all 16, and `N` vectors of sums advance along k. The samples no block covers go one at a
+/// time.
+#[inline(always)]
+fn affine_narrow<T: Target, const N: usize, const I: usize, const O: usize, const B: usize>(
+    target: T,
+    x: &[[f32; I]; B],
+    w: &[[f32; O]; I],
+    init: &[f32; O],
+    activate: impl Fn(&[f32], &mut [f32]) + Copy,
+    y: &mut [[f32; O]; B],
+) {
+    let j0 = O - N;
+    let (x_blocks, x_rest) = x.as_chunks::<LANES>();
+    let (y_blocks, y_rest) = y.as_chunks_mut::<LANES>();
+    let mut x_transposed = [[0.0f32; LANES]; I];
+    for (xb, yb) in x_blocks.iter().zip(y_blocks) {
+        transpose::rows_into_panel(target, xb, &mut x_transposed);
+        let mut acc: [T::F32x16; N] = core::array::from_fn(|j| target.splat(init[j0 + j]));
+        for (xk, wk) in x_transposed.iter().zip(w) {
+            let xk = target.load(xk);
+            for (a, &wkj) in acc.iter_mut().zip(&wk[j0..]) {
+                *a = target.add_product(*a, target.splat(wkj), xk);
+            }
+        }
+        let sums = acc.map(|a| target.store(a)); // [N][16 samples]
+        for (s, ys) in yb.iter_mut().enumerate() {
+            let row: [f32; N] = core::array::from_fn(|j| sums[j][s]);
+            activate(&row, &mut ys[j0..]);
+        }
+    }
+    let mut sums = [0.0f32; N];
+    for (xs, ys) in x_rest.iter().zip(y_rest) {
+        remainder_sum(xs, w, init, j0, &mut sums);
+        activate(&sums, &mut ys[j0..]);
+    }
+}
+
+/// `R` samples × the last `N` outputs (N ≤ [`NARROW_OUTPUTS`]) without vector registers: one
+/// accumulator per sample and output, every size a constant so that the sums stay in registers.
+#[inline(always)]
+fn narrow_block<const R: usize, const N: usize, const I: usize, const O: usize>(
+    x: &[[f32; I]; R],
+    w: &[[f32; O]; I],
+    init: &[f32; O],
+    activate: impl Fn(&[f32], &mut [f32]) + Copy,
+    y: &mut [[f32; O]; R],
+) {
+    let j0 = O - N;
+    let mut acc = [[0.0f32; N]; R];
+    for row in acc.iter_mut() {
+        row.copy_from_slice(&init[j0..]);
+    }
+    for (k, wk) in w.iter().enumerate() {
+        for (row, xs) in acc.iter_mut().zip(x) {
+            let xk = xs[k];
+            for (a, &wkj) in row.iter_mut().zip(&wk[j0..]) {
+                *a += wkj * xk;
+            }
+        }
+    }
+    for (ys, row) in y.iter_mut().zip(&acc) {
+        activate(row, &mut ys[j0..]);
+    }
+}
+
+/// One sample: `y[j] = φ(init[j] + Σₖ x[k]·w[k][j])`, compiled for the selected instruction set.
 ///
 /// Blocks of outputs accumulate in registers over all k, so each weight is loaded once: blocks of
-/// [`WIDE_LANES`] where there are vector registers (the 64 → 64 layer's sums in 8 AVX registers;
-/// blocks of 16 left each addition waiting on the one before, and a sample of the medium
-/// generator took 1.3× as long), then of [`LANES`] (16 of the 32 single-precision registers of a
-/// Cortex-M4F); the outputs left over run the same order in a local array. φ is applied once, to
-/// all outputs (one copy of its code per layer: this is the path a microcontroller's sampler
-/// runs, where flash counts).
+/// [`WIDE_LANES`] where there are vector registers (four vectors of independent sums, so that no
+/// addition waits on the one before), then of [`LANES`] (16 of the 32 single-precision registers
+/// of a Cortex-M4F); the outputs left over run the same order in a local array. φ is applied
+/// once, to all outputs (one copy of its code per layer: this is the path a microcontroller's
+/// sampler runs, where flash counts).
 #[inline]
 pub(crate) fn affine_one<const I: usize, const O: usize>(
+    x: &[f32; I],
+    w: &[[f32; O]; I],
+    init: &[f32; O],
+    activation: Activation,
+    y: &mut [f32; O],
+) {
+    on_selected_target!(|target, _R| affine_one_with(target, x, w, init, activation, y))
+}
+
+/// [`affine_one`], inlined into `target`'s instruction set.
+#[inline(always)]
+fn affine_one_with<T: Target, const I: usize, const O: usize>(
+    target: T,
     x: &[f32; I],
     w: &[[f32; O]; I],
     init: &[f32; O],
@@ -154,93 +355,125 @@ pub(crate) fn affine_one<const I: usize, const O: usize>(
         0
     };
     for j0 in (0..wide).step_by(WIDE_LANES) {
-        y[j0..j0 + WIDE_LANES].copy_from_slice(&lanes_sum::<WIDE_LANES, I, O>(x, w, init, j0));
+        lanes_sum::<T, { WIDE_LANES / LANES }, I, O>(target, x, w, init, j0, y);
     }
     let full = wide + (O - wide) / LANES * LANES;
     for j0 in (wide..full).step_by(LANES) {
-        y[j0..j0 + LANES].copy_from_slice(&lanes_sum::<LANES, I, O>(x, w, init, j0));
+        lanes_sum::<T, 1, I, O>(target, x, w, init, j0, y);
     }
-    y[full..].copy_from_slice(&init[full..]);
-    for (&xk, wk) in x.iter().zip(w) {
-        for (yj, &wkj) in y[full..].iter_mut().zip(&wk[full..]) {
-            *yj += wkj * xk;
-        }
-    }
+    remainder_sum(x, w, init, full, &mut y[full..]);
     activation.apply_in_place(y);
 }
 
-/// One sample, outputs `j0..j0 + N`: `init[j] + Σₖ x[k]·w[k][j]`, accumulated in registers.
+/// One sample, the outputs from `full` on: `sums[j − full] = init[j] + Σₖ x[k]·w[k][j]`.
 #[inline(always)]
-fn lanes_sum<const N: usize, const I: usize, const O: usize>(
+fn remainder_sum<const I: usize, const O: usize>(
+    x: &[f32; I],
+    w: &[[f32; O]; I],
+    init: &[f32; O],
+    full: usize,
+    sums: &mut [f32],
+) {
+    sums.copy_from_slice(&init[full..]);
+    for (&xk, wk) in x.iter().zip(w) {
+        for (sum, &wkj) in sums.iter_mut().zip(&wk[full..]) {
+            *sum += wkj * xk;
+        }
+    }
+}
+
+/// The 16 lanes of `row` from `j0` on (a multiple of [`LANES`]).
+#[inline(always)]
+pub(crate) fn lanes(row: &[f32], j0: usize) -> &[f32; LANES] {
+    &row.as_chunks::<LANES>().0[j0 / LANES]
+}
+
+/// The 16 lanes of `row` from `j0` on (a multiple of [`LANES`]), to write.
+#[inline(always)]
+pub(crate) fn lanes_mut(row: &mut [f32], j0: usize) -> &mut [f32; LANES] {
+    &mut row.as_chunks_mut::<LANES>().0[j0 / LANES]
+}
+
+/// One sample, the `V`·16 outputs from `j0` on: `y[j] = init[j] + Σₖ x[k]·w[k][j]`, in `V`
+/// vectors of sums.
+#[inline(always)]
+fn lanes_sum<T: Target, const V: usize, const I: usize, const O: usize>(
+    target: T,
     x: &[f32; I],
     w: &[[f32; O]; I],
     init: &[f32; O],
     j0: usize,
-) -> [f32; N] {
-    let lanes = j0..j0 + N;
-    let mut acc = [0.0f32; N];
-    acc.copy_from_slice(&init[lanes.clone()]);
+    y: &mut [f32; O],
+) {
+    let mut acc: [T::F32x16; V] =
+        core::array::from_fn(|v| target.load(lanes(init, j0 + LANES * v)));
     for (&xk, wk) in x.iter().zip(w) {
-        for (a, &wkj) in acc.iter_mut().zip(&wk[lanes.clone()]) {
-            *a += wkj * xk;
+        let xk = target.splat(xk);
+        for (v, a) in acc.iter_mut().enumerate() {
+            *a = target.add_product(*a, target.load(lanes(wk, j0 + LANES * v)), xk);
         }
     }
-    acc
+    for (v, a) in acc.into_iter().enumerate() {
+        *lanes_mut(y, j0 + LANES * v) = target.store(a);
+    }
 }
 
-/// Every sample × the [`LANES`] outputs `columns`, in tiles of [`ROWS`] samples; `w` and `w0` as in
-/// [`affine_block`].
+/// Every sample × the [`LANES`] outputs from `j0` on, in tiles of `R` samples; `w` and `w0` as
+/// in [`affine_tile`].
 #[inline(always)]
-pub(crate) fn affine_columns<const I: usize, const W: usize, const O: usize, const B: usize>(
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn affine_columns<
+    T: Target,
+    const R: usize,
+    const I: usize,
+    const W: usize,
+    const O: usize,
+    const B: usize,
+>(
+    target: T,
     x: &[[f32; I]; B],
     w: &[[f32; W]; I],
     w0: usize,
     init: &[f32; O],
     activate: impl Fn(&[f32], &mut [f32]) + Copy,
     y: &mut [[f32; O]; B],
-    columns: core::ops::Range<usize>,
+    j0: usize,
 ) {
-    let mut x_blocks = x.chunks_exact(ROWS);
-    let mut y_blocks = y.chunks_exact_mut(ROWS);
-    for (xb, yb) in (&mut x_blocks).zip(&mut y_blocks) {
-        affine_block::<ROWS, I, W, O>(xb, w, w0, init, activate, yb, columns.clone());
+    let (x_tiles, x_rest) = x.as_chunks::<R>();
+    let (y_tiles, y_rest) = y.as_chunks_mut::<R>();
+    for (xb, yb) in x_tiles.iter().zip(y_tiles) {
+        affine_tile::<T, R, I, W, O>(target, xb, w, w0, init, activate, yb, j0);
     }
-    let (xb, yb) = (x_blocks.remainder(), y_blocks.into_remainder());
-    affine_block::<ROWS, I, W, O>(xb, w, w0, init, activate, yb, columns);
+    in_row_blocks!(x_rest, y_rest, |xb, yb, S| {
+        affine_tile::<T, S, I, W, O>(target, xb, w, w0, init, activate, yb, j0)
+    });
 }
 
-/// Up to `R` samples × the outputs `columns` (at most [`LANES`] of them): one accumulator per
-/// sample and output, held in registers and advanced together along k, then stored through
-/// `activate` (φ). Full tiles are [`ROWS`] × [`LANES`]; the outputs no tile covers run as
-/// [`NARROW_ROWS`] × fewer than [`LANES`].
+/// `R` samples × the [`LANES`] outputs `j0..j0 + 16`: one vector of sums per sample, held in
+/// registers and advanced together along k, then stored through `activate` (φ).
 ///
 /// `w` holds the weights of those outputs from its column `w0` on: all of w (`W` = O), or a
 /// panel of [`LANES`] columns copied out of it (`W` = [`LANES`], `w0` = 0).
 #[inline(always)]
-fn affine_block<const R: usize, const I: usize, const W: usize, const O: usize>(
-    x: &[[f32; I]],
+#[allow(clippy::too_many_arguments)]
+fn affine_tile<T: Target, const R: usize, const I: usize, const W: usize, const O: usize>(
+    target: T,
+    x: &[[f32; I]; R],
     w: &[[f32; W]; I],
     w0: usize,
     init: &[f32; O],
     activate: impl Fn(&[f32], &mut [f32]) + Copy,
-    y: &mut [[f32; O]],
-    columns: core::ops::Range<usize>,
+    y: &mut [[f32; O]; R],
+    j0: usize,
 ) {
-    let width = columns.len();
-    let mut acc = [[0.0f32; LANES]; R];
-    for row in acc.iter_mut() {
-        row[..width].copy_from_slice(&init[columns.clone()]);
-    }
+    let mut acc = [target.load(lanes(init, j0)); R];
     for (k, wk) in w.iter().enumerate() {
-        let wk = &wk[w0..w0 + width];
-        for (row, xs) in acc.iter_mut().zip(x) {
-            let xk = xs[k];
-            for (a, &wkj) in row[..width].iter_mut().zip(wk) {
-                *a += wkj * xk;
-            }
+        let wk = target.load(lanes(wk, w0));
+        for (a, xs) in acc.iter_mut().zip(x) {
+            *a = target.add_product(*a, wk, target.splat(xs[k]));
         }
     }
-    for (ys, row) in y.iter_mut().zip(&acc) {
-        activate(&row[..width], &mut ys[columns.clone()]);
+    for (ys, a) in y.iter_mut().zip(acc) {
+        activate(&target.store(a), &mut ys[j0..j0 + LANES]);
     }
 }

@@ -39,7 +39,8 @@
 #![no_std]
 // The audited exceptions: the int8 dot products of `quant::dsp` (ARMv7E-M only: one sample,
 // and two samples at once) and `quant::mla` (ARMv7-M only: two samples), each an `asm!` block
-// with its SAFETY comment and its measured gain.
+// with its SAFETY comment and its measured gain; and `isa::x86`, which calls the kernels compiled
+// for AVX2 or AVX-512 once the CPU is known to run them, and transposes 8 × 8 blocks with AVX.
 #![deny(unsafe_code)]
 
 // Only for `f32::sqrt` (see `math::sqrt`).
@@ -52,6 +53,7 @@ pub mod bimodal;
 pub mod dense;
 mod error;
 pub mod info;
+pub mod isa;
 mod kernels;
 pub mod layer;
 pub mod loss;

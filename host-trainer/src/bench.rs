@@ -185,8 +185,31 @@ fn peak_resident_megabytes() -> Option<f64> {
     Some(kilobytes * 1024.0 / 1e6)
 }
 
-/// Runs the `small` and/or `medium` configurations.
+/// The first line: the machine and the kernels' instruction set.
+#[derive(Serialize)]
+struct Environment {
+    config: &'static str,
+    framework: &'static str,
+    metric: &'static str,
+    cpu: String,
+    vector_extensions: String,
+    isa: &'static str,
+    best_isa: &'static str,
+}
+
+/// Runs the `small` and/or `medium` configurations, after a line naming the CPU and the
+/// instruction set the kernels run with.
 pub fn run(configs: &[String], quick: bool) -> Result<()> {
+    let environment = Environment {
+        config: "env",
+        framework: FRAMEWORK,
+        metric: "env",
+        cpu: crate::system::cpu_model(),
+        vector_extensions: crate::system::vector_extensions(),
+        isa: picogan::isa::selected().name(),
+        best_isa: picogan::isa::Isa::best().name(),
+    };
+    say!("{}", serde_json::to_string(&environment)?)?;
     for config in configs {
         match config.as_str() {
             "small" => run_config::<8, 64, 64>("small", quick)?,

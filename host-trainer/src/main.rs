@@ -21,20 +21,25 @@ mod plot;
 mod progress;
 mod quantize;
 mod recipe;
+mod system;
 mod theory;
 mod train;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::recipe::LossName;
 
 /// Tiny GANs for microcontrollers: train on the workstation, export to the device.
 #[derive(Parser)]
-#[command(name = "picogan", version, about)]
+#[command(name = "picogan", about)]
 struct Cli {
+    /// Instruction set of the kernels: portable, avx2 or avx512 [default: the widest this CPU
+    /// runs]. Every one gives the same bits; this is for comparing their speed.
+    #[arg(long, global = true, env = "PICOGAN_ISA", value_name = "ISA")]
+    isa: Option<picogan::isa::Isa>,
     #[command(subcommand)]
     command: Command,
 }
@@ -238,7 +243,17 @@ pub struct BenchArgs {
 pub(crate) const STACK_BYTES: usize = 256 << 20;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // The version line names the CPU and the kernels' instruction set on it.
+    let version = format!("{} ({})", env!("CARGO_PKG_VERSION"), system::describe());
+    let matches = Cli::command().version(version).get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(error) => error.exit(),
+    };
+    if let Err(error) = picogan::isa::force(cli.isa) {
+        eprintln!("error: --isa: {error}");
+        return ExitCode::FAILURE;
+    }
     let worker = std::thread::Builder::new()
         .stack_size(STACK_BYTES)
         .spawn(move || match cli.command {

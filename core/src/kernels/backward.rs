@@ -1,18 +1,15 @@
 //! The products of the backward pass: weight gradients and input gradients.
 
-use super::{LANES, NARROW_OUTPUTS, VECTOR_REGISTERS};
+use super::{LANES, NARROW_OUTPUTS, ROWS, VECTOR_REGISTERS, narrow_width, on_selected_target};
+use crate::isa::Target;
 
-/// Inputs per tile in [`accumulate_outer`] (6 inputs × 16 outputs = 12 AVX registers).
-const INPUTS: usize = 6;
 /// Samples per panel of d in [`accumulate_outer`] (16 KB).
 const PANEL_SAMPLES: usize = 256;
 /// Samples per tile in [`transposed_product`]: as many as a panel's columns, so that
 /// `transpose::rows_into_panel` turns a tile of d into dᵀ.
 const SAMPLES: usize = LANES;
-/// Inputs per tile in [`transposed_product`] (6 inputs × 16 samples = 12 AVX registers).
-const TRANSPOSED_INPUTS: usize = 6;
-// `left_over_tile!` covers remainders up to 5.
-const _: () = assert!(INPUTS <= 6 && TRANSPOSED_INPUTS <= 6);
+// `left_over_tile!` covers remainders up to 5, and a tile of `ROWS` takes the rest.
+const _: () = assert!(ROWS == 6);
 
 /// Runs `$call` with the constant `$rows` set to `$left`, the rows a run of whole tiles left
 /// over (a constant below 6), so that the shorter last tile has a size known at compile time.
@@ -51,6 +48,23 @@ pub(crate) fn accumulate_outer<const I: usize, const O: usize, const B: usize>(
     d: &[[f32; O]; B],
     g: &mut [[f32; O]; I],
 ) {
+    on_selected_target!(|target, R| accumulate_outer_with::<_, R, I, O, B>(target, x, d, g))
+}
+
+/// [`accumulate_outer`] with tiles of `R` inputs, inlined into `target`'s instruction set.
+#[inline(always)]
+fn accumulate_outer_with<
+    T: Target,
+    const R: usize,
+    const I: usize,
+    const O: usize,
+    const B: usize,
+>(
+    target: T,
+    x: &[[f32; I]; B],
+    d: &[[f32; O]; B],
+    g: &mut [[f32; O]; I],
+) {
     let full_j = O / LANES * LANES;
     // Columns outer: the batch's block of d (B × 64 bytes) stays in L1 across all inputs, in
     // place or, when d is larger than L1, as contiguous copies of up to 256 samples (16 KB).
@@ -64,12 +78,12 @@ pub(crate) fn accumulate_outer<const I: usize, const O: usize, const B: usize>(
                 for (row, ds) in panel.iter_mut().zip(dc) {
                     row.copy_from_slice(&ds[j0..j0 + LANES]);
                 }
-                accumulate_outer_columns(xc, panel, 0, g, j0);
+                accumulate_outer_columns::<T, R, I, LANES, O>(target, xc, panel, 0, g, j0);
             }
         }
     } else {
         for j0 in (0..full_j).step_by(LANES) {
-            accumulate_outer_columns(x, d, j0, g, j0);
+            accumulate_outer_columns::<T, R, I, O, O>(target, x, d, j0, g, j0);
         }
     }
     // The outputs no j-tile covers, for every input: input by input when there are many of
@@ -78,41 +92,43 @@ pub(crate) fn accumulate_outer<const I: usize, const O: usize, const B: usize>(
         for k in 0..I {
             accumulate_outer_block(x, d, g, k, full_j..O);
         }
-    } else if full_j < O {
-        for k0 in (0..I).step_by(LANES) {
-            accumulate_outer_narrow(x, d, g, k0..I.min(k0 + LANES), full_j..O);
-        }
+    } else {
+        narrow_width!(O - full_j, N => {
+            for k0 in (0..I).step_by(LANES) {
+                accumulate_outer_narrow::<N, I, O, B>(x, d, g, k0..I.min(k0 + LANES), full_j);
+            }
+        });
     }
 }
 
-/// The inputs `rows` (at most [`LANES`]) × the outputs `columns` (fewer than [`LANES`]), one
-/// accumulator per element, the inputs side by side: each sample adds `x[b][k]·d[b][j]` to all
-/// of them, b increasing.
+/// The inputs `rows` (at most [`LANES`]) × the `N` outputs from `j0` on (fewer than
+/// [`LANES`]), one accumulator per element, the inputs side by side: each sample adds
+/// `x[b][k]·d[b][j]` to all of them, b increasing.
 #[inline(always)]
-fn accumulate_outer_narrow<const I: usize, const O: usize, const B: usize>(
+fn accumulate_outer_narrow<const N: usize, const I: usize, const O: usize, const B: usize>(
     x: &[[f32; I]; B],
     d: &[[f32; O]; B],
     g: &mut [[f32; O]; I],
     rows: core::ops::Range<usize>,
-    columns: core::ops::Range<usize>,
+    j0: usize,
 ) {
-    let (height, width) = (rows.len(), columns.len());
-    let mut acc = [[0.0f32; LANES]; LANES]; // [column][row]
+    let height = rows.len();
+    let mut acc = [[0.0f32; LANES]; N]; // [column][row]
     for (kk, gk) in g[rows.clone()].iter().enumerate() {
-        for (column, &gkj) in acc[..width].iter_mut().zip(&gk[columns.clone()]) {
+        for (column, &gkj) in acc.iter_mut().zip(&gk[j0..j0 + N]) {
             column[kk] = gkj;
         }
     }
     for (xs, ds) in x.iter().zip(d) {
         let xs = &xs[rows.clone()];
-        for (column, &dj) in acc[..width].iter_mut().zip(&ds[columns.clone()]) {
+        for (column, &dj) in acc.iter_mut().zip(&ds[j0..j0 + N]) {
             for (a, &xk) in column[..height].iter_mut().zip(xs) {
                 *a += xk * dj;
             }
         }
     }
     for (kk, gk) in g[rows].iter_mut().enumerate() {
-        for (gkj, column) in gk[columns.clone()].iter_mut().zip(&acc[..width]) {
+        for (gkj, column) in gk[j0..j0 + N].iter_mut().zip(&acc) {
             *gkj = column[kk];
         }
     }
@@ -135,31 +151,51 @@ fn accumulate_outer_block<const I: usize, const O: usize, const B: usize>(
     }
 }
 
-/// Every input × the outputs `j0..j0 + LANES`, in tiles of [`INPUTS`] inputs; the inputs no
-/// full tile covers (I mod 6, a constant) as one shorter tile. `d` and `d0` as in
-/// [`accumulate_outer_tile`].
+/// Every input × the outputs `j0..j0 + LANES`, in tiles of `R` inputs; the inputs no full tile
+/// covers (I mod R, a constant) as one tile of [`ROWS`] if they are as many, then one shorter
+/// tile. `d` and `d0` as in [`accumulate_outer_tile`].
 #[inline(always)]
-fn accumulate_outer_columns<const I: usize, const W: usize, const O: usize>(
+fn accumulate_outer_columns<
+    T: Target,
+    const R: usize,
+    const I: usize,
+    const W: usize,
+    const O: usize,
+>(
+    target: T,
     x: &[[f32; I]],
     d: &[[f32; W]],
     d0: usize,
     g: &mut [[f32; O]; I],
     j0: usize,
 ) {
-    let full_k = I / INPUTS * INPUTS;
-    for k0 in (0..full_k).step_by(INPUTS) {
-        accumulate_outer_tile::<INPUTS, I, W, O>(x, d, d0, g, k0, j0);
+    let full_k = I / R * R;
+    for k0 in (0..full_k).step_by(R) {
+        accumulate_outer_tile::<T, R, I, W, O>(target, x, d, d0, g, k0, j0);
     }
-    left_over_tile!(I - full_k, R => {
-        accumulate_outer_tile::<R, I, W, O>(x, d, d0, g, full_k, j0)
+    let mut k0 = full_k;
+    if R > ROWS && I - full_k >= ROWS {
+        accumulate_outer_tile::<T, ROWS, I, W, O>(target, x, d, d0, g, k0, j0);
+        k0 += ROWS;
+    }
+    left_over_tile!(I - k0, N => {
+        accumulate_outer_tile::<T, N, I, W, O>(target, x, d, d0, g, k0, j0)
     });
 }
 
-/// The inputs `k0..k0 + R` × the outputs `j0..j0 + LANES`, in registers, over the samples of
-/// `x` and `d` in increasing order. `d` holds those outputs' δ from its column `d0` on: all of
-/// d (`W` = O), or a panel of [`LANES`] columns copied out of it (`W` = [`LANES`], `d0` = 0).
+/// The inputs `k0..k0 + R` × the outputs `j0..j0 + LANES`, one vector of sums per input in
+/// registers, over the samples of `x` and `d` in increasing order. `d` holds those outputs' δ
+/// from its column `d0` on: all of d (`W` = O), or a panel of [`LANES`] columns copied out of it
+/// (`W` = [`LANES`], `d0` = 0).
 #[inline(always)]
-fn accumulate_outer_tile<const R: usize, const I: usize, const W: usize, const O: usize>(
+fn accumulate_outer_tile<
+    T: Target,
+    const R: usize,
+    const I: usize,
+    const W: usize,
+    const O: usize,
+>(
+    target: T,
     x: &[[f32; I]],
     d: &[[f32; W]],
     d0: usize,
@@ -167,21 +203,18 @@ fn accumulate_outer_tile<const R: usize, const I: usize, const W: usize, const O
     k0: usize,
     j0: usize,
 ) {
-    let (rows, lanes) = (k0..k0 + R, j0..j0 + LANES);
-    let mut acc = [[0.0f32; LANES]; R];
-    for (row, gk) in acc.iter_mut().zip(&g[rows.clone()]) {
-        row.copy_from_slice(&gk[lanes.clone()]);
-    }
+    let Some(rows) = g[k0..].first_chunk_mut::<R>() else {
+        return;
+    };
+    let mut acc: [T::F32x16; R] = core::array::from_fn(|r| target.load(super::lanes(&rows[r], j0)));
     for (xs, ds) in x.iter().zip(d) {
-        let ds = &ds[d0..d0 + LANES];
-        for (row, &xk) in acc.iter_mut().zip(&xs[rows.clone()]) {
-            for (a, &dj) in row.iter_mut().zip(ds) {
-                *a += xk * dj;
-            }
+        let ds = target.load(super::lanes(ds, d0));
+        for (a, &xk) in acc.iter_mut().zip(&xs[k0..k0 + R]) {
+            *a = target.add_product(*a, target.splat(xk), ds);
         }
     }
-    for (gk, row) in g[rows].iter_mut().zip(&acc) {
-        gk[lanes.clone()].copy_from_slice(row);
+    for (gk, a) in rows.iter_mut().zip(acc) {
+        *super::lanes_mut(gk, j0) = target.store(a);
     }
 }
 
@@ -205,14 +238,37 @@ pub(crate) fn transposed_product<const I: usize, const O: usize, const B: usize>
     w: &[[f32; O]; I],
     y: &mut [[f32; I]; B],
 ) {
+    on_selected_target!(|target, R| transposed_product_with::<_, R, I, O, B>(target, d, w, y))
+}
+
+/// [`transposed_product`] with tiles of `R` rows, inlined into `target`'s instruction set.
+#[inline(always)]
+fn transposed_product_with<
+    T: Target,
+    const R: usize,
+    const I: usize,
+    const O: usize,
+    const B: usize,
+>(
+    target: T,
+    d: &[[f32; O]; B],
+    w: &[[f32; O]; I],
+    y: &mut [[f32; I]; B],
+) {
     if O <= NARROW_OUTPUTS {
-        // Few outputs (a 64 → 1 layer): no transposition; each sample's row of y is updated
-        // once per output j, j increasing, vectorised across the inputs k.
+        // Few outputs (a 64 → 1 layer): each sample's row of y is updated once per output j,
+        // j increasing, vectorised across the inputs k over a contiguous copy of w's column j.
+        let mut w_transposed = [[0.0f32; I]; NARROW_OUTPUTS];
+        for (j, column) in w_transposed[..O].iter_mut().enumerate() {
+            for (c, wk) in column.iter_mut().zip(w) {
+                *c = wk[j];
+            }
+        }
         for (ds, ys) in d.iter().zip(y) {
             let mut acc = [0.0f32; I];
-            for (j, &dj) in ds.iter().enumerate() {
-                for (a, wk) in acc.iter_mut().zip(w) {
-                    *a += wk[j] * dj;
+            for (column, &dj) in w_transposed.iter().zip(ds) {
+                for (a, &wkj) in acc.iter_mut().zip(column) {
+                    *a += wkj * dj;
                 }
             }
             *ys = acc;
@@ -229,26 +285,28 @@ pub(crate) fn transposed_product<const I: usize, const O: usize, const B: usize>
     let mut panel = [[0.0f32; LANES]; O]; // wᵀ[j][k0..k0 + 16]
     let identity = |row: &[f32], ys: &mut [f32]| ys.copy_from_slice(row);
     for k0 in (0..blocked).step_by(LANES) {
-        super::transpose::rows_into_panel(&w.as_chunks::<LANES>().0[k0 / LANES], &mut panel);
-        let columns = k0..k0 + LANES;
-        super::affine_columns::<O, LANES, I, B>(d, &panel, 0, &[0.0; I], identity, y, columns);
+        let rows = &w.as_chunks::<LANES>().0[k0 / LANES];
+        super::transpose::rows_into_panel(target, rows, &mut panel);
+        super::affine_columns::<T, R, O, LANES, I, B>(
+            target, d, &panel, 0, &[0.0; I], identity, y, k0,
+        );
     }
     if blocked == I {
         return;
     }
     let (d_tiles, d_rest) = d.as_chunks::<SAMPLES>();
     let (y_tiles, y_rest) = y.as_chunks_mut::<SAMPLES>();
-    // Several inputs at a time, sharing the loads of dᵀ; the inputs left over (a constant
-    // number, fewer than TRANSPOSED_INPUTS) as one shorter run.
-    let full_k = blocked + (I - blocked) / TRANSPOSED_INPUTS * TRANSPOSED_INPUTS;
+    let full_k = blocked + (I - blocked) / ROWS * ROWS;
     let d_transposed = &mut panel; // dᵀ of a tile, in the wᵀ panel's space (SAMPLES = LANES)
     for (db, yb) in d_tiles.iter().zip(y_tiles) {
-        super::transpose::rows_into_panel(db, d_transposed);
-        for k0 in (blocked..full_k).step_by(TRANSPOSED_INPUTS) {
-            transposed_rows::<TRANSPOSED_INPUTS, I, O>(d_transposed, w, k0, yb);
+        super::transpose::rows_into_panel(target, db, d_transposed);
+        // ROWS inputs at a time, sharing the loads of dᵀ; the inputs left over (a constant
+        // number, fewer than ROWS) as one shorter run.
+        for k0 in (blocked..full_k).step_by(ROWS) {
+            transposed_rows::<T, ROWS, I, O>(target, d_transposed, w, k0, yb);
         }
         left_over_tile!(I - full_k, N => {
-            transposed_rows::<N, I, O>(d_transposed, w, full_k, yb)
+            transposed_rows::<T, N, I, O>(target, d_transposed, w, full_k, yb)
         });
     }
     for (ds, ys) in d_rest.iter().zip(y_rest) {
@@ -259,24 +317,26 @@ pub(crate) fn transposed_product<const I: usize, const O: usize, const B: usize>
 /// `y[s][k] = Σⱼ w[k][j]·dᵀ[j][s]` for the inputs `k0..k0 + N` across a tile of samples: one
 /// accumulator per input and sample, in registers, j increasing.
 #[inline(always)]
-fn transposed_rows<const N: usize, const I: usize, const O: usize>(
+fn transposed_rows<T: Target, const N: usize, const I: usize, const O: usize>(
+    target: T,
     d_transposed: &[[f32; SAMPLES]; O],
     w: &[[f32; O]; I],
     k0: usize,
     y: &mut [[f32; I]],
 ) {
-    let rows = &w[k0..k0 + N];
-    let mut acc = [[0.0f32; SAMPLES]; N];
+    let Some(rows) = w[k0..].first_chunk::<N>() else {
+        return;
+    };
+    let mut acc = [target.splat(0.0); N];
     for (j, column) in d_transposed.iter().enumerate() {
-        for (row, wk) in acc.iter_mut().zip(rows) {
-            let wkj = wk[j];
-            for (a, &dj) in row.iter_mut().zip(column) {
-                *a += wkj * dj;
-            }
+        let column = target.load(column);
+        for (a, wk) in acc.iter_mut().zip(rows) {
+            *a = target.add_product(*a, target.splat(wk[j]), column);
         }
     }
+    let sums = acc.map(|a| target.store(a)); // [N][16 samples]
     for (s, ys) in y.iter_mut().enumerate() {
-        for (yk, row) in ys[k0..k0 + N].iter_mut().zip(&acc) {
+        for (yk, row) in ys[k0..k0 + N].iter_mut().zip(&sums) {
             *yk = row[s];
         }
     }
