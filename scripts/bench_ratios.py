@@ -5,7 +5,8 @@ Usage: python3 scripts/bench_ratios.py DIR
 DIR holds peak.jsonl (flops_and_peak.py) and SIDE-ROUND.jsonl files (picogan bench and the
 reference scripts). For every (config, framework, metric) the value is the median over the rounds
 of each round's median. Prints the goals of the comparison, each with its ratio and whether it is
-met, then the achieved GFLOP/s and the fraction of the measured peak. Only the standard library.
+met, then the achieved GFLOP/s and the fraction of the measured peak of separate multiplies and
+adds at the width picogan's kernels used. Only the standard library.
 """
 import json
 import pathlib
@@ -14,7 +15,7 @@ import sys
 
 
 def load(folder):
-    rounds, peak, flops, machine = {}, None, {}, {}
+    rounds, mul_add_peaks, flops, machine = {}, {}, {}, {}
     for path in sorted(folder.glob("*.jsonl")):
         for line in path.read_text().splitlines():
             if not line.startswith("{"):
@@ -25,17 +26,20 @@ def load(folder):
                 machine = record
             elif metric == "flops":
                 flops[record["config"]] = record
-            elif metric == "peak_fp32_gflops_measured":
-                peak = record["value"]
+            elif metric == "peak_mul_add_gflops":
+                mul_add_peaks[record["bits"]] = record["value"]
             elif isinstance(record.get("value"), (int, float)):
                 key = (record["config"], record["framework"], metric)
                 rounds.setdefault(key, []).append(record["value"])
     medians = {key: statistics.median(values) for key, values in rounds.items()}
-    return medians, {key: len(v) for key, v in rounds.items()}, peak, flops, machine
+    # The peak at the width picogan's kernels ran with: 512 bits with AVX-512, else 256.
+    bits = 512 if machine.get("isa") == "avx512" else 256
+    peak = mul_add_peaks.get(bits)
+    return medians, {key: len(v) for key, v in rounds.items()}, (bits, peak), flops, machine
 
 
 def main(folder):
-    medians, counts, peak, flops, machine = load(pathlib.Path(folder))
+    medians, counts, (peak_bits, peak), flops, machine = load(pathlib.Path(folder))
     if machine:
         print(f"CPU: {machine.get('cpu')} ({machine.get('vector_extensions')})")
         print(f"picogan kernels: {machine.get('isa')} (best on this CPU: {machine.get('best_isa')})")
@@ -80,7 +84,8 @@ def main(folder):
         print(f"{'small train peak RSS':<22} {rss:>6.1f}MB  {'<= 16 MB':<40} "
               f"{'met' if rss <= 16 else 'MISSED'}")
 
-    print(f"\nmeasured peak of one core: {peak if peak else '?'} GFLOP/s (fma_peak.c)")
+    print(f"\nmeasured peak of one core, separate {peak_bits}-bit multiplies and adds: "
+          f"{peak if peak else '?'} GFLOP/s (scripts/peak/mul_add_peak.c)")
     print(f"{'config':<7} {'framework':<22} {'metric':<28} {'value':>12} {'GFLOP/s':>8} {'of peak':>8} runs")
     for (config, framework, metric), value in sorted(medians.items()):
         if config not in flops or not metric.endswith("_per_s"):

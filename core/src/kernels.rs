@@ -68,6 +68,7 @@ macro_rules! on_selected_target {
         }
     }};
 }
+#[cfg(feature = "train")]
 pub(crate) use on_selected_target;
 
 /// Runs `$call` with the constant `$n` set to `$count`, a number from 1 to [`NARROW_OUTPUTS`]
@@ -95,6 +96,7 @@ macro_rules! narrow_width {
         }
     };
 }
+#[cfg(feature = "train")]
 pub(crate) use narrow_width;
 const _: () = assert!(NARROW_OUTPUTS == 4, "`narrow_width!` covers 1 to 4 outputs");
 
