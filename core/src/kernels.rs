@@ -21,6 +21,7 @@ pub(crate) const ROWS: usize = 6;
 /// Rows per tile with AVX-512: 8 rows × 16 outputs in 8 of its 32 registers. The batches of the
 /// usual configurations (64, 256) are whole multiples of 8; tiles of 12 rows, with 4 rows left
 /// over, made a training step 3× slower.
+#[cfg(target_arch = "x86_64")]
 pub(crate) const AVX512_ROWS: usize = 8;
 /// Contiguous outputs per tile in [`affine`] and [`backward::accumulate_outer`].
 pub(crate) const LANES: usize = 16;
