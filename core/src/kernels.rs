@@ -46,7 +46,8 @@ const L1_BYTES: usize = 32 * 1024;
 /// Runs `$call` compiled for the instruction set [`crate::isa::selected`] names, with `$target`
 /// bound to its token and the constant `$rows` to its tiles' height ([`ROWS`] or
 /// [`AVX512_ROWS`]). Without x86-64 there is one arm, the baseline, and nothing is decided at run
-/// time.
+/// time. The closure is always inlined into the function that enables the features: compiled
+/// on its own, it would call each vector intrinsic out of line, many times slower.
 macro_rules! on_selected_target {
     (|$target:ident, $rows:ident| $call:expr) => {{
         #[allow(unused_imports)]
@@ -55,16 +56,25 @@ macro_rules! on_selected_target {
             #[cfg(target_arch = "x86_64")]
             $crate::isa::Selected::Avx512($target) => {
                 const $rows: usize = $crate::kernels::AVX512_ROWS;
-                $target.run(move || $call)
+                $target.run(
+                    #[inline(always)]
+                    move || $call,
+                )
             }
             #[cfg(target_arch = "x86_64")]
             $crate::isa::Selected::Avx2($target) => {
                 const $rows: usize = $crate::kernels::ROWS;
-                $target.run(move || $call)
+                $target.run(
+                    #[inline(always)]
+                    move || $call,
+                )
             }
             $crate::isa::Selected::Portable($target) => {
                 const $rows: usize = $crate::kernels::ROWS;
-                $target.run(move || $call)
+                $target.run(
+                    #[inline(always)]
+                    move || $call,
+                )
             }
         }
     }};
