@@ -467,11 +467,23 @@ fn every_subcommand_has_help() {
 
 #[test]
 fn bench_prints_one_json_line_per_measurement() {
-    let stdout = ok(&["bench", "--config", "small", "--quick"]);
-    let lines: Vec<serde_json::Value> = stdout
+    let stdout = ok(&["bench", "--config", "small", "--quick", "--isa", "portable"]);
+    let mut lines: Vec<serde_json::Value> = stdout
         .lines()
         .map(|line| serde_json::from_str(line).expect(line))
         .collect();
+    // First the machine: its CPU and the instruction set the kernels ran with.
+    let machine = lines.remove(0);
+    assert_eq!(machine["metric"], "env");
+    assert_eq!(machine["isa"], "portable");
+    assert!(!machine["cpu"].as_str().unwrap().is_empty());
+    assert!(
+        machine["best_isa"]
+            .as_str()
+            .unwrap()
+            .parse::<picogan::isa::Isa>()
+            .is_ok()
+    );
     let metrics: Vec<&str> = lines
         .iter()
         .map(|l| l["metric"].as_str().unwrap())
@@ -506,6 +518,19 @@ fn bench_prints_one_json_line_per_measurement() {
     fails(
         &["bench", "--config", "huge"],
         "unknown benchmark configuration 'huge'",
+    );
+    let output = picogan(&["--isa", "avx", "bench"]);
+    assert!(!output.status.success());
+    assert!(text(&output.stderr).contains("invalid value 'avx' for '--isa <ISA>'"));
+}
+
+#[test]
+fn the_version_names_the_cpu_and_the_kernels_instruction_set() {
+    let version = ok(&["--version"]);
+    let best = picogan::isa::Isa::best();
+    assert!(
+        version.starts_with("picogan ") && version.contains(&format!("kernels use {best}")),
+        "{version}"
     );
 }
 
