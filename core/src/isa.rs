@@ -321,7 +321,7 @@ mod detect {
 pub(crate) mod x86 {
     use core::arch::x86_64::{
         __m256, __m512, _mm256_add_ps, _mm256_loadu_ps, _mm256_mul_ps, _mm256_permute2f128_ps,
-        _mm256_set1_ps, _mm256_shuffle_ps, _mm256_storeu_ps, _mm256_unpackhi_ps,
+        _mm256_set1_ps, _mm256_setzero_ps, _mm256_shuffle_ps, _mm256_storeu_ps, _mm256_unpackhi_ps,
         _mm256_unpacklo_ps, _mm512_add_ps, _mm512_loadu_ps, _mm512_mul_ps, _mm512_set1_ps,
         _mm512_storeu_ps,
     };
@@ -449,7 +449,11 @@ pub(crate) mod x86 {
         let mut columns = [[0.0f32; 8]; 8];
         // SAFETY: every load reads the 8 floats of one `&[f32; 8]` and every store writes the 8
         // floats of one row of `columns`; the unaligned forms take any address.
-        let r: [__m256; 8] = core::array::from_fn(|i| unsafe { _mm256_loadu_ps(rows[i].as_ptr()) });
+        // (A loop, not `array::from_fn`: its closure would be compiled without AVX.)
+        let mut r = [_mm256_setzero_ps(); 8];
+        for (register, row) in r.iter_mut().zip(rows) {
+            *register = unsafe { _mm256_loadu_ps(row.as_ptr()) };
+        }
         // Pairs of rows interleaved, per 128-bit half: (r0c0 r1c0 r0c1 r1c1 | r0c4 …).
         let t = [
             _mm256_unpacklo_ps(r[0], r[1]),

@@ -18,9 +18,9 @@ use crate::isa::Target;
 /// Rows of samples per tile in [`affine`], and rows of the backward tiles: 6 rows × 16 outputs
 /// fill 12 of 16 AVX registers.
 pub(crate) const ROWS: usize = 6;
-/// Rows per tile with AVX-512: 8 rows × 16 outputs in 8 of its 32 registers. The batches of the
-/// usual configurations (64, 256) are whole multiples of 8; tiles of 12 rows, with 4 rows left
-/// over, made a training step 3× slower.
+/// Rows per tile with AVX-512: 8 rows × 16 outputs in 8 of its 32 registers, with the products
+/// beside them. The usual batches (64, 256) are whole multiples of 8; tiles of 12 rows were no
+/// faster.
 #[cfg(target_arch = "x86_64")]
 pub(crate) const AVX512_ROWS: usize = 8;
 /// Contiguous outputs per tile in [`affine`] and [`backward::accumulate_outer`].
@@ -114,8 +114,7 @@ const _: () = assert!(NARROW_OUTPUTS == 4, "`narrow_width!` covers 1 to 4 output
 /// Runs `$call` on the rows of `$x` and `$y` (two slices of rows, fewer than 16) in blocks of 8, 4,
 /// 2 and 1 rows, binding `$xb` and `$yb` to arrays of the block's size and the constant `$rows`
 /// to that size. Every loop over a block's rows then has a constant length and unrolls, so its
-/// sums stay in registers: over a run-time count of rows, the compiler vectorises across the
-/// rows, with gathers and scatters where the target has them (AVX-512), many times slower.
+/// sums stay in registers.
 macro_rules! in_row_blocks {
     ($x:expr, $y:expr, |$xb:ident, $yb:ident, $rows:ident| $call:expr) => {{
         let (mut x, mut y) = ($x, $y);
@@ -183,12 +182,15 @@ fn affine_with<T: Target, const R: usize, const I: usize, const O: usize, const 
     }
     // With vector registers, one arm per piecewise-linear φ: φ is a constant there, so
     // `apply_to` inlines to its plain loop. Everything else shares one copy.
+    // Each φ is a closure inlined into the tile's store, always: left to the inliner, it became
+    // a call per row once the tiles had been inlined into the dispatched function.
     match activation {
         Activation::Identity if VECTOR_REGISTERS => affine_tiles::<T, R, I, O, B>(
             target,
             x,
             w,
             init,
+            #[inline(always)]
             |row, ys| Activation::Identity.apply_to(row, ys),
             y,
         ),
@@ -197,18 +199,28 @@ fn affine_with<T: Target, const R: usize, const I: usize, const O: usize, const 
             x,
             w,
             init,
+            #[inline(always)]
             |row, ys| Activation::Relu.apply_to(row, ys),
             y,
         ),
-        Activation::LeakyRelu(alpha) if VECTOR_REGISTERS => {
-            let leaky = Activation::LeakyRelu(alpha);
-            let activate = |row: &[f32], ys: &mut [f32]| leaky.apply_to(row, ys);
-            affine_tiles::<T, R, I, O, B>(target, x, w, init, activate, y)
-        }
-        _ => {
-            let activate = |row: &[f32], ys: &mut [f32]| activation.apply_to(row, ys);
-            affine_tiles::<T, R, I, O, B>(target, x, w, init, activate, y)
-        }
+        Activation::LeakyRelu(alpha) if VECTOR_REGISTERS => affine_tiles::<T, R, I, O, B>(
+            target,
+            x,
+            w,
+            init,
+            #[inline(always)]
+            move |row, ys| Activation::LeakyRelu(alpha).apply_to(row, ys),
+            y,
+        ),
+        _ => affine_tiles::<T, R, I, O, B>(
+            target,
+            x,
+            w,
+            init,
+            #[inline(always)]
+            move |row, ys| activation.apply_to(row, ys),
+            y,
+        ),
     }
 }
 
@@ -285,16 +297,25 @@ fn affine_narrow<T: Target, const N: usize, const I: usize, const O: usize, cons
     let mut x_transposed = [[0.0f32; LANES]; I];
     for (xb, yb) in x_blocks.iter().zip(y_blocks) {
         transpose::rows_into_panel(target, xb, &mut x_transposed);
-        let mut acc: [T::F32x16; N] = core::array::from_fn(|j| target.splat(init[j0 + j]));
+        let mut acc = [target.splat(0.0); N];
+        for (a, &initial) in acc.iter_mut().zip(&init[j0..]) {
+            *a = target.splat(initial);
+        }
         for (xk, wk) in x_transposed.iter().zip(w) {
             let xk = target.load(xk);
             for (a, &wkj) in acc.iter_mut().zip(&wk[j0..]) {
                 *a = target.add_product(*a, target.splat(wkj), xk);
             }
         }
-        let sums = acc.map(|a| target.store(a)); // [N][16 samples]
+        let mut sums = [[0.0f32; LANES]; N]; // [N][16 samples]
+        for (sum, a) in sums.iter_mut().zip(acc) {
+            *sum = target.store(a);
+        }
         for (s, ys) in yb.iter_mut().enumerate() {
-            let row: [f32; N] = core::array::from_fn(|j| sums[j][s]);
+            let mut row = [0.0f32; N];
+            for (r, sum) in row.iter_mut().zip(&sums) {
+                *r = sum[s];
+            }
             activate(&row, &mut ys[j0..]);
         }
     }
@@ -418,8 +439,10 @@ fn lanes_sum<T: Target, const V: usize, const I: usize, const O: usize>(
     j0: usize,
     y: &mut [f32; O],
 ) {
-    let mut acc: [T::F32x16; V] =
-        core::array::from_fn(|v| target.load(lanes(init, j0 + LANES * v)));
+    let mut acc = [target.splat(0.0); V];
+    for (v, a) in acc.iter_mut().enumerate() {
+        *a = target.load(lanes(init, j0 + LANES * v));
+    }
     for (&xk, wk) in x.iter().zip(w) {
         let xk = target.splat(xk);
         for (v, a) in acc.iter_mut().enumerate() {

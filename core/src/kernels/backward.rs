@@ -206,7 +206,10 @@ fn accumulate_outer_tile<
     let Some(rows) = g[k0..].first_chunk_mut::<R>() else {
         return;
     };
-    let mut acc: [T::F32x16; R] = core::array::from_fn(|r| target.load(super::lanes(&rows[r], j0)));
+    let mut acc = [target.splat(0.0); R];
+    for (a, gk) in acc.iter_mut().zip(rows.iter()) {
+        *a = target.load(super::lanes(gk, j0));
+    }
     for (xs, ds) in x.iter().zip(d) {
         let ds = target.load(super::lanes(ds, d0));
         for (a, &xk) in acc.iter_mut().zip(&xs[k0..k0 + R]) {
@@ -283,12 +286,19 @@ fn transposed_product_with<
     }
     let blocked = I / LANES * LANES;
     let mut panel = [[0.0f32; LANES]; O]; // wᵀ[j][k0..k0 + 16]
-    let identity = |row: &[f32], ys: &mut [f32]| ys.copy_from_slice(row);
     for k0 in (0..blocked).step_by(LANES) {
         let rows = &w.as_chunks::<LANES>().0[k0 / LANES];
         super::transpose::rows_into_panel(target, rows, &mut panel);
         super::affine_columns::<T, R, O, LANES, I, B>(
-            target, d, &panel, 0, &[0.0; I], identity, y, k0,
+            target,
+            d,
+            &panel,
+            0,
+            &[0.0; I],
+            #[inline(always)]
+            |row, ys| ys.copy_from_slice(row),
+            y,
+            k0,
         );
     }
     if blocked == I {
@@ -334,7 +344,10 @@ fn transposed_rows<T: Target, const N: usize, const I: usize, const O: usize>(
             *a = target.add_product(*a, target.splat(wk[j]), column);
         }
     }
-    let sums = acc.map(|a| target.store(a)); // [N][16 samples]
+    let mut sums = [[0.0f32; SAMPLES]; N]; // [N][16 samples]
+    for (sum, a) in sums.iter_mut().zip(acc) {
+        *sum = target.store(a);
+    }
     for (s, ys) in y.iter_mut().enumerate() {
         for (yk, row) in ys[k0..k0 + N].iter_mut().zip(&sums) {
             *yk = row[s];
