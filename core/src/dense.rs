@@ -77,9 +77,7 @@ impl<const I: usize, const O: usize> Layer for Dense<I, O> {
     const PARAMS: usize = I * O + O;
 
     fn forward(&self, x: &[f32; I]) -> [f32; O] {
-        let mut y = [0.0; O];
-        kernels::affine_one(x, &self.weight, &self.bias, self.activation, &mut y); // [O]
-        y
+        kernels::affine_one(x, &self.weight, &self.bias, self.activation) // [O]
     }
 
     fn forward_batch<const B: usize>(&self, x: &[[f32; I]; B], trace: &mut DenseTrace<O, B>) {
@@ -157,17 +155,11 @@ impl<const I: usize, const O: usize> crate::layer::Trainable for Dense<I, O> {
         input_grad: Option<&mut [[f32; I]; B]>,
     ) {
         // δ = ∂L/∂y ⊙ φ′(y): [B][O]
-        for (delta, ys) in trace.grad.iter_mut().zip(&trace.output) {
-            self.activation.scale_by_derivative(ys, delta);
-        }
+        kernels::backward::scale_by_derivative(self.activation, &trace.output, &mut trace.grad);
         if let Some(grads) = grads {
             // ∂L/∂W[k][j] += Σ_b x[b][k]·δ[b][j], ∂L/∂b[j] += Σ_b δ[b][j]; b increasing.
             kernels::backward::accumulate_outer(x, &trace.grad, &mut grads.weight);
-            for delta in &trace.grad {
-                for (g, &d) in grads.bias.iter_mut().zip(delta) {
-                    *g += d;
-                }
-            }
+            kernels::backward::accumulate_rows(&trace.grad, &mut grads.bias);
         }
         if let Some(input_grad) = input_grad {
             // ∂L/∂x[b][k] = Σ_j W[k][j]·δ[b][j], j increasing: [B][I]
@@ -191,8 +183,6 @@ impl<const I: usize, const O: usize> crate::layer::Trainable for Dense<I, O> {
             Activation::Identity,
             &mut trace.grad,
         );
-        for (t_out, ys) in trace.grad.iter_mut().zip(&trace.output) {
-            self.activation.scale_by_derivative(ys, t_out);
-        }
+        kernels::backward::scale_by_derivative(self.activation, &trace.output, &mut trace.grad);
     }
 }

@@ -104,6 +104,7 @@ impl FromStr for Isa {
 /// ```
 /// assert!(picogan::isa::selected().is_supported());
 /// ```
+#[inline]
 pub fn selected() -> Isa {
     selection::get()
 }
@@ -159,6 +160,13 @@ pub(crate) trait Target: Copy {
     /// `acc + a·b` lane by lane: the product rounded to f32, then the sum, never fused.
     fn add_product(self, acc: Self::F32x16, a: Self::F32x16, b: Self::F32x16) -> Self::F32x16;
 
+    /// `acc + w·x` lane by lane, as [`Target::add_product`] of `w`'s lanes and `x` in every
+    /// lane.
+    #[inline(always)]
+    fn add_scaled(self, acc: Self::F32x16, w: &[f32; 16], x: f32) -> Self::F32x16 {
+        self.add_product(acc, self.load(w), self.splat(x))
+    }
+
     /// `columns[c][r] = rows[r][c]` for an 8 × 8 block, in registers where the target has them.
     #[inline(always)]
     fn transpose8(self, rows: [&[f32; 8]; 8]) -> [[f32; 8]; 8] {
@@ -197,6 +205,16 @@ impl Target for Portable {
     fn add_product(self, mut acc: [f32; 16], a: [f32; 16], b: [f32; 16]) -> [f32; 16] {
         for ((s, &a), &b) in acc.iter_mut().zip(&a).zip(&b) {
             *s += a * b;
+        }
+        acc
+    }
+
+    /// Each weight loaded just before its product: a Cortex-M4F's 32 registers hold the 16 sums
+    /// but not 16 weights beside them.
+    #[inline(always)]
+    fn add_scaled(self, mut acc: [f32; 16], w: &[f32; 16], x: f32) -> [f32; 16] {
+        for (s, &w) in acc.iter_mut().zip(w) {
+            *s += w * x;
         }
         acc
     }

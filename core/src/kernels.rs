@@ -368,9 +368,12 @@ pub(crate) fn affine_one<const I: usize, const O: usize>(
     w: &[[f32; O]; I],
     init: &[f32; O],
     activation: Activation,
-    y: &mut [f32; O],
-) {
-    on_selected_target!(|target, _R| affine_one_with(target, x, w, init, activation, y))
+) -> [f32; O] {
+    on_selected_target!(|target, _R| {
+        let mut y = [0.0; O];
+        affine_one_with(target, x, w, init, activation, &mut y);
+        y
+    })
 }
 
 /// [`affine_one`], inlined into `target`'s instruction set.
@@ -439,18 +442,18 @@ fn lanes_sum<T: Target, const V: usize, const I: usize, const O: usize>(
     j0: usize,
     y: &mut [f32; O],
 ) {
+    let block = j0..j0 + LANES * V;
     let mut acc = [target.splat(0.0); V];
-    for (v, a) in acc.iter_mut().enumerate() {
-        *a = target.load(lanes(init, j0 + LANES * v));
+    for (a, initial) in acc.iter_mut().zip(init[block.clone()].as_chunks::<LANES>().0) {
+        *a = target.load(initial);
     }
     for (&xk, wk) in x.iter().zip(w) {
-        let xk = target.splat(xk);
-        for (v, a) in acc.iter_mut().enumerate() {
-            *a = target.add_product(*a, target.load(lanes(wk, j0 + LANES * v)), xk);
+        for (a, wkj) in acc.iter_mut().zip(wk[block.clone()].as_chunks::<LANES>().0) {
+            *a = target.add_scaled(*a, wkj, xk);
         }
     }
-    for (v, a) in acc.into_iter().enumerate() {
-        *lanes_mut(y, j0 + LANES * v) = target.store(a);
+    for (out, a) in y[block].as_chunks_mut::<LANES>().0.iter_mut().zip(acc) {
+        *out = target.store(a);
     }
 }
 

@@ -41,6 +41,35 @@ macro_rules! left_over_tile {
     };
 }
 
+/// `d[b][j] *= φ′(y[b][j])` (δ from ∂L/∂y, given the outputs y), compiled for the selected
+/// instruction set. Shapes: y and d `[B][O]`.
+pub(crate) fn scale_by_derivative<const O: usize, const B: usize>(
+    activation: crate::Activation,
+    y: &[[f32; O]; B],
+    d: &mut [[f32; O]; B],
+) {
+    on_selected_target!(|_target, _ROWS| {
+        for (ds, ys) in d.iter_mut().zip(y) {
+            activation.scale_by_derivative(ys, ds);
+        }
+    })
+}
+
+/// `sums[j] += Σ_b rows[b][j]`, b increasing (a bias gradient), compiled for the selected
+/// instruction set. Shapes: rows `[B][O]`, sums `[O]`.
+pub(crate) fn accumulate_rows<const O: usize, const B: usize>(
+    rows: &[[f32; O]; B],
+    sums: &mut [f32; O],
+) {
+    on_selected_target!(|_target, _ROWS| {
+        for row in rows {
+            for (sum, &value) in sums.iter_mut().zip(row) {
+                *sum += value;
+            }
+        }
+    })
+}
+
 /// `g[k][j] += Σ_b x[b][k]·d[b][j]`, b increasing (a weight gradient). Shapes: x `[B][I]`,
 /// d `[B][O]`, g `[I][O]`.
 pub(crate) fn accumulate_outer<const I: usize, const O: usize, const B: usize>(
