@@ -444,7 +444,10 @@ fn lanes_sum<T: Target, const V: usize, const I: usize, const O: usize>(
 ) {
     let block = j0..j0 + LANES * V;
     let mut acc = [target.splat(0.0); V];
-    for (a, initial) in acc.iter_mut().zip(init[block.clone()].as_chunks::<LANES>().0) {
+    for (a, initial) in acc
+        .iter_mut()
+        .zip(init[block.clone()].as_chunks::<LANES>().0)
+    {
         *a = target.load(initial);
     }
     for (&xk, wk) in x.iter().zip(w) {
