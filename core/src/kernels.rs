@@ -55,31 +55,27 @@ macro_rules! on_selected_target {
         match $crate::isa::selected_target() {
             #[cfg(target_arch = "x86_64")]
             $crate::isa::Selected::Avx512($target) => {
-                const $rows: usize = $crate::kernels::AVX512_ROWS;
-                $target.run(
-                    #[inline(always)]
-                    move || $call,
-                )
+                $crate::kernels::on_selected_target!(@run $target, $rows = $crate::kernels::AVX512_ROWS, $call)
             }
             #[cfg(target_arch = "x86_64")]
             $crate::isa::Selected::Avx2($target) => {
-                const $rows: usize = $crate::kernels::ROWS;
-                $target.run(
-                    #[inline(always)]
-                    move || $call,
-                )
+                $crate::kernels::on_selected_target!(@run $target, $rows = $crate::kernels::ROWS, $call)
             }
             $crate::isa::Selected::Portable($target) => {
-                const $rows: usize = $crate::kernels::ROWS;
-                $target.run(
-                    #[inline(always)]
-                    move || $call,
-                )
+                $crate::kernels::on_selected_target!(@run $target, $rows = $crate::kernels::ROWS, $call)
             }
         }
     }};
+    (@run $target:ident, $rows:ident = $height:expr, $call:expr) => {{
+        const $rows: usize = $height;
+        $target.run(
+            #[inline(always)]
+            move || $call,
+        )
+    }};
 }
-#[cfg(feature = "train")]
+// By path, so that its own `@run` arm and the modules of feature `train` can name it.
+#[allow(unused_imports)]
 pub(crate) use on_selected_target;
 
 /// Runs `$call` with the constant `$n` set to `$count`, a number from 1 to [`NARROW_OUTPUTS`]
@@ -426,6 +422,7 @@ pub(crate) fn lanes(row: &[f32], j0: usize) -> &[f32; LANES] {
 }
 
 /// The 16 lanes of `row` from `j0` on (a multiple of [`LANES`]), to write.
+#[cfg(feature = "train")]
 #[inline(always)]
 pub(crate) fn lanes_mut(row: &mut [f32], j0: usize) -> &mut [f32; LANES] {
     &mut row.as_chunks_mut::<LANES>().0[j0 / LANES]
