@@ -8,8 +8,9 @@
 # Environment: PICOGAN_BENCH_REF  the reference scripts (default ../shared/bench)
 #              OUT                where the JSON lines go (default target/bench-compare/<time>)
 #              ISA=avx2           every side restricted to AVX2, as on a CPU without AVX-512:
-#                                 PICOGAN_ISA=avx2, XLA_FLAGS=--xla_cpu_max_isa=AVX2 for JAX
-#                                 and ATEN_CPU_CAPABILITY=avx2 for PyTorch
+#                                 PICOGAN_ISA=avx2, XLA_FLAGS=--xla_cpu_max_isa=AVX2 for JAX,
+#                                 ATEN_CPU_CAPABILITY=avx2, MKL_ENABLE_INSTRUCTIONS=AVX2 and
+#                                 DNNL_MAX_CPU_ISA=AVX2 for PyTorch and the libraries it calls
 #
 # Each round runs every side once, one after the other, all pinned to core 0, so a slow spell of
 # the machine hits both sides alike; the report takes medians over the rounds. A framework that
@@ -24,7 +25,8 @@ ref="${PICOGAN_BENCH_REF:-../shared/bench}"
   { echo "no reference scripts in '$ref': set PICOGAN_BENCH_REF to the folder with gan_common.py" >&2; exit 2; }
 case "${ISA:-}" in
   "") ;;
-  avx2) export PICOGAN_ISA=avx2 XLA_FLAGS=--xla_cpu_max_isa=AVX2 ATEN_CPU_CAPABILITY=avx2 ;;
+  avx2) export PICOGAN_ISA=avx2 XLA_FLAGS=--xla_cpu_max_isa=AVX2 ATEN_CPU_CAPABILITY=avx2 \
+    MKL_ENABLE_INSTRUCTIONS=AVX2 DNNL_MAX_CPU_ISA=AVX2 ;;
   *) echo "ISA must be avx2 or unset, got '$ISA'" >&2; exit 2 ;;
 esac
 out="${OUT:-target/bench-compare/$(date +%Y%m%d-%H%M%S)}"
