@@ -36,8 +36,8 @@ pub enum Isa {
     /// The build's baseline: SSE2 on x86-64 (unless the build enables more), NEON on aarch64,
     /// the FPU or soft floats on a microcontroller. Supported everywhere.
     Portable,
-    /// AVX2 with FMA, BMI1/2 and LZCNT: the x86-64-v3 level. Tiles of 6 rows by 16 lanes in
-    /// sixteen 256-bit registers.
+    /// AVX2 with FMA, BMI1/2 and LZCNT: the x86-64-v3 level. Tiles of 6 rows by 16 lanes, two
+    /// 256-bit registers a row (12 of its 16).
     Avx2,
     /// AVX-512 F, CD, BW, DQ and VL on top of [`Isa::Avx2`]: the x86-64-v4 level. Tiles of 8 rows
     /// by 16 lanes, one 512-bit register a row.
