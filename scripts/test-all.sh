@@ -32,7 +32,7 @@ cargo fmt --all -- --check
 
 step "clippy (host, every feature combination of the core)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
-CORE_FEATURE_SETS=("" "train" "defmt" "micromath" "train,defmt" "train,micromath" "defmt,micromath" "train,defmt,micromath")
+CORE_FEATURE_SETS=("" "train" "defmt" "micromath" "alloc" "train,defmt" "train,micromath" "train,alloc" "defmt,micromath" "train,defmt,micromath")
 for features in "${CORE_FEATURE_SETS[@]}"; do
   cargo clippy -p picogan --lib --locked --no-default-features --features "$features" -- -D warnings
 done

@@ -18,7 +18,7 @@ use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_m
 use picogan::optim::{Adam, Optimizer};
 use picogan::rng::{NoiseRng, SeedableRng, fill_normal};
 use picogan::{
-    Activation, Dense, GanConfig, GanTrainer, Layer, Mlp3, Trainable, sample, sample_batch,
+    Activation, Dense, GanConfig, GanTrainer, Layer, Mlp3, Network, Trainable, sample, sample_batch,
 };
 
 /// The reference generator: `Z → H → H → 2`, ReLU, linear output.

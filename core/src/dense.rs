@@ -5,8 +5,8 @@
 //! outputs, so the single-sample path, the batch path and every target give the same bits.
 
 use crate::Activation;
-use crate::kernels;
-use crate::layer::{Layer, LayerInfo, Zeroed};
+use crate::kernels::{self, Const, Shape};
+use crate::layer::{Layer, LayerInfo, Network, Zeroed};
 
 /// A dense layer `y = φ(b + Σₖ xₖ·W[k])` with `I` inputs and `O` outputs.
 ///
@@ -67,26 +67,24 @@ impl<const O: usize, const B: usize> Zeroed for DenseTrace<O, B> {
     };
 }
 
-impl<const I: usize, const O: usize> Layer for Dense<I, O> {
-    type Input = [f32; I];
-    type Output = [f32; O];
-    type Trace<const B: usize> = DenseTrace<O, B>;
-
-    const LAYERS: usize = 1;
-    const TENSORS: usize = 2;
-    const PARAMS: usize = I * O + O;
-
-    fn forward(&self, x: &[f32; I]) -> [f32; O] {
-        kernels::affine_one(x, &self.weight, &self.bias, self.activation) // [O]
+impl<const I: usize, const O: usize> Network for Dense<I, O> {
+    fn layer_count(&self) -> usize {
+        1
     }
 
-    fn forward_batch<const B: usize>(&self, x: &[[f32; I]; B], trace: &mut DenseTrace<O, B>) {
-        let (w, b, phi) = (&self.weight, &self.bias, self.activation);
-        kernels::affine(x, w, b, phi, &mut trace.output); // [B][O]
+    fn layer_info(&self, index: usize) -> Option<LayerInfo> {
+        (index == 0).then_some(LayerInfo {
+            inputs: I,
+            outputs: O,
+            activation: self.activation,
+        })
     }
 
-    fn output<const B: usize>(trace: &DenseTrace<O, B>) -> &[[f32; O]; B] {
-        &trace.output
+    fn set_activation(&mut self, index: usize, activation: Activation) -> bool {
+        if index == 0 {
+            self.activation = activation;
+        }
+        index == 0
     }
 
     fn tensor(&self, index: usize) -> Option<&[f32]> {
@@ -104,20 +102,30 @@ impl<const I: usize, const O: usize> Layer for Dense<I, O> {
             _ => None,
         }
     }
+}
 
-    fn layer_info(&self, index: usize) -> Option<LayerInfo> {
-        (index == 0).then_some(LayerInfo {
-            inputs: I,
-            outputs: O,
-            activation: self.activation,
-        })
+impl<const I: usize, const O: usize> Layer for Dense<I, O> {
+    type Input = [f32; I];
+    type Output = [f32; O];
+    type Trace<const B: usize> = DenseTrace<O, B>;
+
+    const LAYERS: usize = 1;
+    const TENSORS: usize = 2;
+    const PARAMS: usize = I * O + O;
+
+    fn forward(&self, x: &[f32; I]) -> [f32; O] {
+        kernels::affine_one_array(x, &self.weight, &self.bias, self.activation) // [O]
     }
 
-    fn set_activation(&mut self, index: usize, activation: Activation) -> bool {
-        if index == 0 {
-            self.activation = activation;
-        }
-        index == 0
+    fn forward_batch<const B: usize>(&self, x: &[[f32; I]; B], trace: &mut DenseTrace<O, B>) {
+        let (w, b, phi) = (self.weight.as_flattened(), &self.bias[..], self.activation);
+        let (x, y) = (x.as_flattened(), trace.output.as_flattened_mut());
+        let shape = Shape::<Const<I>, Const<O>, Const<B>>::CONST;
+        kernels::affine(shape, x, w, Some(b), phi, y); // [B][O]
+    }
+
+    fn output<const B: usize>(trace: &DenseTrace<O, B>) -> &[[f32; O]; B] {
+        &trace.output
     }
 
     fn init_params<R: rand_core::Rng + ?Sized>(&mut self, rng: &mut R) {
@@ -154,16 +162,20 @@ impl<const I: usize, const O: usize> crate::layer::Trainable for Dense<I, O> {
         grads: Option<&mut Self>,
         input_grad: Option<&mut [[f32; I]; B]>,
     ) {
+        let shape = Shape::<Const<I>, Const<O>, Const<B>>::CONST;
+        let (y, d) = (trace.output.as_flattened(), trace.grad.as_flattened_mut());
         // δ = ∂L/∂y ⊙ φ′(y): [B][O]
-        kernels::backward::scale_by_derivative(self.activation, &trace.output, &mut trace.grad);
+        kernels::backward::scale_by_derivative(self.activation, y, d);
+        let (x, d) = (x.as_flattened(), &*d);
         if let Some(grads) = grads {
             // ∂L/∂W[k][j] += Σ_b x[b][k]·δ[b][j], ∂L/∂b[j] += Σ_b δ[b][j]; b increasing.
-            kernels::backward::accumulate_outer(x, &trace.grad, &mut grads.weight);
-            kernels::backward::accumulate_rows(&trace.grad, &mut grads.bias);
+            kernels::backward::accumulate_outer(shape, x, d, grads.weight.as_flattened_mut());
+            kernels::backward::accumulate_rows(Const::<O>, d, &mut grads.bias);
         }
         if let Some(input_grad) = input_grad {
             // ∂L/∂x[b][k] = Σ_j W[k][j]·δ[b][j], j increasing: [B][I]
-            kernels::backward::transposed_product(&trace.grad, &self.weight, input_grad);
+            let (w, dx) = (self.weight.as_flattened(), input_grad.as_flattened_mut());
+            kernels::backward::transposed_product(shape, d, w, dx);
         }
     }
 
@@ -173,16 +185,13 @@ impl<const I: usize, const O: usize> crate::layer::Trainable for Dense<I, O> {
         trace: &mut DenseTrace<O, B>,
         grads: &mut Self,
     ) {
+        let shape = Shape::<Const<I>, Const<O>, Const<B>>::CONST;
+        let (t, w) = (tangent.as_flattened(), self.weight.as_flattened());
+        let (y, d) = (trace.output.as_flattened(), trace.grad.as_flattened_mut());
         // ∂R/∂W[k][j] += Σ_b t[b][k]·δ[b][j]
-        kernels::backward::accumulate_outer(tangent, &trace.grad, &mut grads.weight);
+        kernels::backward::accumulate_outer(shape, t, d, grads.weight.as_flattened_mut());
         // t_out[b] = φ′(y[b]) ⊙ Σ_k t[b][k]·W[k], overwriting δ: [B][O]
-        kernels::affine(
-            tangent,
-            &self.weight,
-            &[0.0; O],
-            Activation::Identity,
-            &mut trace.grad,
-        );
-        kernels::backward::scale_by_derivative(self.activation, &trace.output, &mut trace.grad);
+        kernels::affine(shape, t, w, None, Activation::Identity, d);
+        kernels::backward::scale_by_derivative(self.activation, y, d);
     }
 }

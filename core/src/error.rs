@@ -53,6 +53,14 @@ pub enum Error {
         /// Index of the layer (0 is the input side).
         layer: usize,
     },
+    /// A network's shape that cannot be built: a size of 0, layers that do not chain, more
+    /// parameters than a layer may hold.
+    InvalidArchitecture {
+        /// What is wrong.
+        reason: &'static str,
+    },
+    /// Memory for a network or its buffers could not be allocated.
+    OutOfMemory,
     /// An instruction set this CPU does not run was asked for ([`crate::isa::force`]).
     UnsupportedIsa {
         /// The one asked for.
@@ -90,6 +98,8 @@ impl fmt::Display for Error {
                 f,
                 "layer {layer} has a smooth activation; the R1 penalty needs piecewise-linear ones"
             ),
+            Error::InvalidArchitecture { reason } => write!(f, "invalid architecture: {reason}"),
+            Error::OutOfMemory => f.write_str("not enough memory for the network and its buffers"),
             Error::UnsupportedIsa { isa } => {
                 write!(f, "this CPU does not run the {isa} instruction set")
             }

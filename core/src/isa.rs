@@ -419,7 +419,7 @@ pub(crate) mod x86 {
 
         #[inline(always)]
         fn transpose8(self, rows: [&[f32; 8]; 8]) -> [[f32; 8]; 8] {
-            unsafe { transpose8(rows) }
+            transpose8(rows)
         }
     }
 
@@ -455,56 +455,61 @@ pub(crate) mod x86 {
 
         #[inline(always)]
         fn transpose8(self, rows: [&[f32; 8]; 8]) -> [[f32; 8]; 8] {
-            unsafe { transpose8(rows) }
+            transpose8(rows)
         }
     }
 
     /// `columns[c][r] = rows[r][c]` for an 8 × 8 block, through registers: unpack, shuffle,
     /// 128-bit permute. A copy: the same bits as the portable loop.
-    #[target_feature(enable = "avx")]
-    #[inline]
+    ///
+    /// Always inlined into a caller that runs inside [`Avx2`]'s or [`Avx512`]'s `run`, where AVX
+    /// is enabled: a `#[target_feature]` function of its own was left out of line by the
+    /// inliner once the kernels calling it grew, at a call and a copy of the block each time.
+    #[inline(always)]
     fn transpose8(rows: [&[f32; 8]; 8]) -> [[f32; 8]; 8] {
         let mut columns = [[0.0f32; 8]; 8];
-        // SAFETY: every load reads the 8 floats of one `&[f32; 8]` and every store writes the 8
-        // floats of one row of `columns`; the unaligned forms take any address.
-        // (A loop, not `array::from_fn`: its closure would be compiled without AVX.)
-        let mut r = [_mm256_setzero_ps(); 8];
-        for (register, row) in r.iter_mut().zip(rows) {
-            *register = unsafe { _mm256_loadu_ps(row.as_ptr()) };
-        }
-        // Pairs of rows interleaved, per 128-bit half: (r0c0 r1c0 r0c1 r1c1 | r0c4 …).
-        let t = [
-            _mm256_unpacklo_ps(r[0], r[1]),
-            _mm256_unpackhi_ps(r[0], r[1]),
-            _mm256_unpacklo_ps(r[2], r[3]),
-            _mm256_unpackhi_ps(r[2], r[3]),
-            _mm256_unpacklo_ps(r[4], r[5]),
-            _mm256_unpackhi_ps(r[4], r[5]),
-            _mm256_unpacklo_ps(r[6], r[7]),
-            _mm256_unpackhi_ps(r[6], r[7]),
-        ];
-        // Four rows per column, per half: (r0c0 r1c0 r2c0 r3c0 | r0c4 r1c4 r2c4 r3c4).
-        let u = [
-            _mm256_shuffle_ps::<0x44>(t[0], t[2]),
-            _mm256_shuffle_ps::<0xEE>(t[0], t[2]),
-            _mm256_shuffle_ps::<0x44>(t[1], t[3]),
-            _mm256_shuffle_ps::<0xEE>(t[1], t[3]),
-            _mm256_shuffle_ps::<0x44>(t[4], t[6]),
-            _mm256_shuffle_ps::<0xEE>(t[4], t[6]),
-            _mm256_shuffle_ps::<0x44>(t[5], t[7]),
-            _mm256_shuffle_ps::<0xEE>(t[5], t[7]),
-        ];
-        // Rows 0–3 and 4–7 of each column joined: columns 0–3 from the low halves, 4–7 from the
-        // high ones.
-        for (c, column) in columns.iter_mut().enumerate() {
-            let (low, high) = (u[c % 4], u[c % 4 + 4]);
-            let joined = if c < 4 {
-                _mm256_permute2f128_ps::<0x20>(low, high)
-            } else {
-                _mm256_permute2f128_ps::<0x31>(low, high)
-            };
-            // SAFETY: as for the loads above.
-            unsafe { _mm256_storeu_ps(column.as_mut_ptr(), joined) };
+        // SAFETY: the callers are the two impls above, so the CPU runs AVX (see their SAFETY
+        // comment); every load reads the 8 floats of one `&[f32; 8]` and every store writes the
+        // 8 floats of one row of `columns`; the unaligned forms take any address.
+        // (Loops, not `array::from_fn`: its closure would be compiled without AVX.)
+        unsafe {
+            let mut r = [_mm256_setzero_ps(); 8];
+            for (register, row) in r.iter_mut().zip(rows) {
+                *register = _mm256_loadu_ps(row.as_ptr());
+            }
+            // Pairs of rows interleaved, per 128-bit half: (r0c0 r1c0 r0c1 r1c1 | r0c4 …).
+            let t = [
+                _mm256_unpacklo_ps(r[0], r[1]),
+                _mm256_unpackhi_ps(r[0], r[1]),
+                _mm256_unpacklo_ps(r[2], r[3]),
+                _mm256_unpackhi_ps(r[2], r[3]),
+                _mm256_unpacklo_ps(r[4], r[5]),
+                _mm256_unpackhi_ps(r[4], r[5]),
+                _mm256_unpacklo_ps(r[6], r[7]),
+                _mm256_unpackhi_ps(r[6], r[7]),
+            ];
+            // Four rows per column, per half: (r0c0 r1c0 r2c0 r3c0 | r0c4 r1c4 r2c4 r3c4).
+            let u = [
+                _mm256_shuffle_ps::<0x44>(t[0], t[2]),
+                _mm256_shuffle_ps::<0xEE>(t[0], t[2]),
+                _mm256_shuffle_ps::<0x44>(t[1], t[3]),
+                _mm256_shuffle_ps::<0xEE>(t[1], t[3]),
+                _mm256_shuffle_ps::<0x44>(t[4], t[6]),
+                _mm256_shuffle_ps::<0xEE>(t[4], t[6]),
+                _mm256_shuffle_ps::<0x44>(t[5], t[7]),
+                _mm256_shuffle_ps::<0xEE>(t[5], t[7]),
+            ];
+            // Rows 0–3 and 4–7 of each column joined: columns 0–3 from the low halves, 4–7
+            // from the high ones.
+            for (c, column) in columns.iter_mut().enumerate() {
+                let (low, high) = (u[c % 4], u[c % 4 + 4]);
+                let joined = if c < 4 {
+                    _mm256_permute2f128_ps::<0x20>(low, high)
+                } else {
+                    _mm256_permute2f128_ps::<0x31>(low, high)
+                };
+                _mm256_storeu_ps(column.as_mut_ptr(), joined);
+            }
         }
         columns
     }

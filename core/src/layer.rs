@@ -62,11 +62,61 @@ pub struct LayerInfo {
     pub activation: Activation,
 }
 
-/// Inference: a network's shapes, forward passes and parameters.
+/// A chain of dense layers, shaped at compile time ([`Layer`]) or at run time
+/// (`dynamic::DynMlp`, feature `alloc`): its architecture, layer by layer, and its parameters as
+/// a fixed sequence of flat *tensors* (for a dense layer: its weights, then its biases), so that
+/// optimizers, serialisers and averaging code walk any network without knowing its shape.
 ///
-/// Parameters are exposed as a fixed sequence of *tensors* (for a dense layer: its weights, then
-/// its biases), so optimizers, serialisers and averaging code can walk any network without
-/// knowing its shape.
+/// # Examples
+/// ```
+/// use picogan::{Activation, Dense, Network};
+/// let mut layer = Dense::<2, 3>::new(Activation::Relu);
+/// layer.tensor_mut(1).unwrap().fill(0.5); // the biases
+/// assert_eq!(layer.bias, [0.5; 3]);
+/// assert_eq!(layer.zeroed_like().tensor(1), Some(&[0.0; 3][..]));
+/// ```
+pub trait Network: Clone {
+    /// Number of dense layers.
+    fn layer_count(&self) -> usize;
+
+    /// Architecture of dense layer `index` (0 is the input side), or `None` past the last one.
+    fn layer_info(&self, index: usize) -> Option<LayerInfo>;
+
+    /// Sets the activation of dense layer `index`; false (and no change) past the last layer.
+    fn set_activation(&mut self, index: usize, activation: Activation) -> bool;
+
+    /// Index of the first layer whose activation is not piecewise linear, if any.
+    fn first_smooth_layer(&self) -> Option<usize> {
+        (0..self.layer_count()).find(|&i| {
+            self.layer_info(i)
+                .is_some_and(|info| !info.activation.is_piecewise_linear())
+        })
+    }
+
+    /// Parameter tensor `index` as a flat slice, or `None` past the last one.
+    fn tensor(&self, index: usize) -> Option<&[f32]>;
+
+    /// Mutable parameter tensor `index`, or `None` past the last one.
+    fn tensor_mut(&mut self, index: usize) -> Option<&mut [f32]>;
+
+    /// Sets every parameter to zero (used to clear gradients and optimizer moments).
+    fn zero_params(&mut self) {
+        let mut index = 0;
+        while let Some(tensor) = self.tensor_mut(index) {
+            tensor.fill(0.0);
+            index += 1;
+        }
+    }
+
+    /// A copy of the architecture with every parameter zero.
+    fn zeroed_like(&self) -> Self {
+        let mut zeroed = self.clone();
+        zeroed.zero_params();
+        zeroed
+    }
+}
+
+/// Inference: a network's shapes, forward passes and parameters ([`Network`]).
 ///
 /// # Examples
 /// ```
@@ -82,7 +132,7 @@ pub struct LayerInfo {
 /// net.forward_batch(&inputs, &mut trace);
 /// assert_eq!(Mlp2::<3, 4, 2>::output(&trace)[4], net.forward(&inputs[4]));
 /// ```
-pub trait Layer: Clone + Zeroed {
+pub trait Layer: Network + Zeroed {
     /// One input sample, `[f32; I]`.
     type Input: Vector;
     /// One output sample, `[f32; O]`.
@@ -93,7 +143,7 @@ pub trait Layer: Clone + Zeroed {
 
     /// Number of dense layers.
     const LAYERS: usize;
-    /// Number of parameter tensors ([`Layer::tensor`] answers for `0..TENSORS`).
+    /// Number of parameter tensors ([`Network::tensor`] answers for `0..TENSORS`).
     const TENSORS: usize;
     /// Number of scalar parameters.
     const PARAMS: usize;
@@ -115,45 +165,9 @@ pub trait Layer: Clone + Zeroed {
     /// The network's outputs from the last [`Layer::forward_batch`].
     fn output<const B: usize>(trace: &Self::Trace<B>) -> &[Self::Output; B];
 
-    /// Parameter tensor `index` as a flat slice, or `None` past the last one.
-    fn tensor(&self, index: usize) -> Option<&[f32]>;
-
-    /// Mutable parameter tensor `index`, or `None` past the last one.
-    fn tensor_mut(&mut self, index: usize) -> Option<&mut [f32]>;
-
-    /// Architecture of dense layer `index` (0 is the input side), or `None` past the last one.
-    fn layer_info(&self, index: usize) -> Option<LayerInfo>;
-
-    /// Sets the activation of dense layer `index`; false (and no change) past the last layer.
-    fn set_activation(&mut self, index: usize, activation: Activation) -> bool;
-
     /// Initialises every parameter as PyTorch's `nn.Linear` does: weights and biases uniform on
     /// [−1/√I, 1/√I], layer by layer from the input side, weights before biases.
     fn init_params<R: rand_core::Rng + ?Sized>(&mut self, rng: &mut R);
-
-    /// Sets every parameter to zero (used to clear gradients and optimizer moments).
-    fn zero_params(&mut self) {
-        let mut index = 0;
-        while let Some(tensor) = self.tensor_mut(index) {
-            tensor.fill(0.0);
-            index += 1;
-        }
-    }
-
-    /// A copy of the architecture with every parameter zero.
-    fn zeroed_like(&self) -> Self {
-        let mut zeroed = self.clone();
-        zeroed.zero_params();
-        zeroed
-    }
-
-    /// Index of the first layer whose activation is not piecewise linear, if any.
-    fn first_smooth_layer(&self) -> Option<usize> {
-        (0..Self::LAYERS).find(|&i| {
-            self.layer_info(i)
-                .is_some_and(|info| !info.activation.is_piecewise_linear())
-        })
-    }
 }
 
 /// Training: backward passes, including the double-backward of the R1 penalty.
@@ -163,7 +177,7 @@ pub trait Layer: Clone + Zeroed {
 ///
 /// # Examples
 /// ```
-/// use picogan::{Activation, Dense, Layer, Trainable};
+/// use picogan::{Activation, Dense, Layer, Network, Trainable};
 /// // y = w·x + b, and L = Σ_b 3·y_b over a batch of two samples.
 /// let mut layer = Dense::<2, 1>::new(Activation::Identity);
 /// layer.weight = [[1.0], [-1.0]];
@@ -229,6 +243,44 @@ pub trait Trainable: Layer {
     );
 }
 
+impl<A, L> Network for (A, L)
+where
+    A: Layer,
+    L: Layer<Input = A::Output>,
+{
+    fn layer_count(&self) -> usize {
+        Self::LAYERS
+    }
+
+    fn layer_info(&self, index: usize) -> Option<LayerInfo> {
+        match index.checked_sub(A::LAYERS) {
+            None => self.0.layer_info(index),
+            Some(rest) => self.1.layer_info(rest),
+        }
+    }
+
+    fn set_activation(&mut self, index: usize, activation: Activation) -> bool {
+        match index.checked_sub(A::LAYERS) {
+            None => self.0.set_activation(index, activation),
+            Some(rest) => self.1.set_activation(rest, activation),
+        }
+    }
+
+    fn tensor(&self, index: usize) -> Option<&[f32]> {
+        match index.checked_sub(A::TENSORS) {
+            None => self.0.tensor(index),
+            Some(rest) => self.1.tensor(rest),
+        }
+    }
+
+    fn tensor_mut(&mut self, index: usize) -> Option<&mut [f32]> {
+        match index.checked_sub(A::TENSORS) {
+            None => self.0.tensor_mut(index),
+            Some(rest) => self.1.tensor_mut(rest),
+        }
+    }
+}
+
 impl<A, L> Layer for (A, L)
 where
     A: Layer,
@@ -255,34 +307,6 @@ where
 
     fn output<const B: usize>(trace: &Self::Trace<B>) -> &[Self::Output; B] {
         L::output(&trace.1)
-    }
-
-    fn tensor(&self, index: usize) -> Option<&[f32]> {
-        match index.checked_sub(A::TENSORS) {
-            None => self.0.tensor(index),
-            Some(rest) => self.1.tensor(rest),
-        }
-    }
-
-    fn tensor_mut(&mut self, index: usize) -> Option<&mut [f32]> {
-        match index.checked_sub(A::TENSORS) {
-            None => self.0.tensor_mut(index),
-            Some(rest) => self.1.tensor_mut(rest),
-        }
-    }
-
-    fn layer_info(&self, index: usize) -> Option<LayerInfo> {
-        match index.checked_sub(A::LAYERS) {
-            None => self.0.layer_info(index),
-            Some(rest) => self.1.layer_info(rest),
-        }
-    }
-
-    fn set_activation(&mut self, index: usize, activation: Activation) -> bool {
-        match index.checked_sub(A::LAYERS) {
-            None => self.0.set_activation(index, activation),
-            Some(rest) => self.1.set_activation(rest, activation),
-        }
     }
 
     fn init_params<R: rand_core::Rng + ?Sized>(&mut self, rng: &mut R) {

@@ -43,6 +43,9 @@
 // for AVX2 or AVX-512 once the CPU is known to run them, and transposes 8 × 8 blocks with AVX.
 #![deny(unsafe_code)]
 
+#[cfg(feature = "alloc")]
+extern crate alloc;
+
 // Only for `f32::sqrt` (see `math::sqrt`).
 #[cfg(feature = "std")]
 extern crate std;
@@ -51,6 +54,8 @@ pub mod activation;
 #[cfg(feature = "train")]
 pub mod bimodal;
 pub mod dense;
+#[cfg(feature = "alloc")]
+pub mod dynamic;
 mod error;
 pub mod info;
 pub mod isa;
@@ -73,7 +78,9 @@ pub use dense::{Dense, DenseTrace};
 pub use error::Error;
 #[cfg(feature = "train")]
 pub use layer::Trainable;
-pub use layer::{Layer, LayerInfo, Mlp2, Mlp3, Mlp4, Vector, Zeroed};
+pub use layer::{Layer, LayerInfo, Mlp2, Mlp3, Mlp4, Network, Vector, Zeroed};
 pub use sample::{sample, sample_batch};
+#[cfg(all(feature = "train", feature = "alloc"))]
+pub use train::dynamic::DynGanTrainer;
 #[cfg(feature = "train")]
 pub use train::{GanConfig, GanTrainer, StepStats};

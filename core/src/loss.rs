@@ -201,23 +201,20 @@ impl GanLoss {
 }
 
 /// Applies a per-sample loss to a batch of logits: returns the mean (1/B)·Σ_b ℓ(x_b), summed in
-/// sample order, and writes each gradient of the mean, ℓ′(x_b)/B, into `grads`.
+/// sample order, and writes each gradient of the mean, ℓ′(x_b)/B, into `grads`. B is the number
+/// of logits; `grads` holds as many.
 ///
 /// # Examples
 /// ```
 /// use picogan::loss::{GanLoss, mean_loss};
-/// let mut grads = [[0.0]; 2];
-/// let loss = mean_loss(&[[0.0], [0.0]], &mut grads, |x| GanLoss::Wasserstein.generator(x));
-/// assert_eq!((loss, grads), (0.0, [[-0.5], [-0.5]]));
+/// let mut grads = [0.0; 2];
+/// let loss = mean_loss(&[0.0, 0.0], &mut grads, |x| GanLoss::Wasserstein.generator(x));
+/// assert_eq!((loss, grads), (0.0, [-0.5, -0.5]));
 /// ```
-pub fn mean_loss<const B: usize>(
-    logits: &[[f32; 1]; B],
-    grads: &mut [[f32; 1]; B],
-    loss: impl Fn(f32) -> LossGrad,
-) -> f32 {
-    let scale = 1.0 / B as f32;
+pub fn mean_loss(logits: &[f32], grads: &mut [f32], loss: impl Fn(f32) -> LossGrad) -> f32 {
+    let scale = 1.0 / logits.len() as f32;
     let mut total = 0.0;
-    for ([x], [g]) in logits.iter().zip(grads.iter_mut()) {
+    for (x, g) in logits.iter().zip(grads.iter_mut()) {
         let LossGrad { value, grad } = loss(*x);
         total += value;
         *g = grad * scale;

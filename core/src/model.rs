@@ -44,7 +44,7 @@ pub use q16::{Q16FileLayer, encoded_len_q16, q16_layers, read_q16, write_q16};
 pub use rust_source::{SourceError, write_rust_source};
 
 use crate::Activation;
-use crate::layer::{Layer, LayerInfo};
+use crate::layer::{Layer, LayerInfo, Network};
 
 /// The 4 bytes every model file starts with.
 pub const MAGIC: [u8; 4] = *b"PGAN";
@@ -243,6 +243,13 @@ pub enum ModelError {
         /// Bytes available.
         available: usize,
     },
+    /// A network read from a file does not fit in memory.
+    OutOfMemory,
+    /// A layer has no inputs or no outputs.
+    EmptyLayer {
+        /// Layer index.
+        layer: usize,
+    },
     /// A layer has more than 65,535 inputs or outputs, which the format cannot store.
     LayerTooWide {
         /// Layer index.
@@ -321,6 +328,10 @@ impl fmt::Display for ModelError {
                     "buffer of {available} bytes is too small, {needed} needed"
                 )
             }
+            ModelError::OutOfMemory => f.write_str("the network does not fit in memory"),
+            ModelError::EmptyLayer { layer } => {
+                write!(f, "layer {layer} has no inputs or no outputs")
+            }
             ModelError::LayerTooWide { layer } => {
                 write!(f, "layer {layer} is wider than a model file can store")
             }
@@ -337,6 +348,23 @@ impl core::error::Error for ModelError {}
 /// 12 + 12·L + 4·P + 4 bytes.
 pub const fn encoded_len<N: Layer>() -> usize {
     HEADER_LEN + LAYER_RECORD_LEN * N::LAYERS + 4 * N::PARAMS + CHECKSUM_LEN
+}
+
+/// The exact length of the model file of `network`, whatever holds its shape: 12 + 12·L + 4·P + 4
+/// bytes.
+///
+/// # Examples
+/// ```
+/// use picogan::{Activation, Dense, model};
+/// let layer = Dense::<3, 2>::new(Activation::Identity);
+/// assert_eq!(model::encoded_len_of(&layer), model::encoded_len::<Dense<3, 2>>());
+/// ```
+pub fn encoded_len_of<N: Network>(network: &N) -> usize {
+    let params: usize = (0..)
+        .map_while(|i| network.tensor(i))
+        .map(<[f32]>::len)
+        .sum();
+    HEADER_LEN + LAYER_RECORD_LEN * network.layer_count() + 4 * params + CHECKSUM_LEN
 }
 
 /// An activation's code in the model file (0 identity, 1 ReLU, 2 LeakyReLU, 3 tanh, 4 sigmoid)
@@ -379,11 +407,12 @@ fn decode_activation(layer: usize, code: u8, alpha: f32) -> Result<Activation, M
 /// let mut small = [0u8; 8];
 /// assert!(matches!(model::write(&layer, Role::Generator, &mut small), Err(ModelError::BufferTooSmall { .. })));
 /// ```
-pub fn write<N: Layer>(network: &N, role: Role, out: &mut [u8]) -> Result<usize, ModelError> {
-    let mut cursor = Writer::start(out, encoded_len::<N>(), Dtype::F32, role, N::LAYERS)?;
-    for layer in 0..N::LAYERS {
+pub fn write<N: Network>(network: &N, role: Role, out: &mut [u8]) -> Result<usize, ModelError> {
+    let layers = network.layer_count();
+    let mut cursor = Writer::start(out, encoded_len_of(network), Dtype::F32, role, layers)?;
+    for layer in 0..layers {
         let info = network.layer_info(layer).ok_or(ModelError::LayerCount {
-            expected: N::LAYERS,
+            expected: layers,
             found: layer,
         })?;
         cursor.layer_record(layer, info)?;
@@ -565,6 +594,9 @@ pub fn summarize(bytes: &[u8]) -> Result<ModelSummary, ModelError> {
     for (layer, info) in layers.iter_mut().take(layer_count).enumerate() {
         let record = HEADER_LEN + LAYER_RECORD_LEN * layer;
         info.activation = decode_activation(layer, bytes[record + 4], f32_at(bytes, record + 8))?;
+        if info.inputs == 0 || info.outputs == 0 {
+            return Err(ModelError::EmptyLayer { layer });
+        }
         if previous_outputs.is_some_and(|outputs| outputs != info.inputs) {
             return Err(ModelError::BrokenChain { layer });
         }
@@ -654,12 +686,12 @@ fn summarize_as(
 /// let error = model::read(&file, Role::Generator, &mut wrong).unwrap_err();
 /// assert_eq!(error, ModelError::ShapeMismatch { layer: 0, expected: (2, 4), found: (2, 8) });
 /// ```
-pub fn read<N: Layer>(
+pub fn read<N: Network>(
     bytes: &[u8],
     role: Role,
     network: &mut N,
 ) -> Result<ModelSummary, ModelError> {
-    let summary = summarize_as(bytes, Dtype::F32, role, N::LAYERS, |layer| {
+    let summary = summarize_as(bytes, Dtype::F32, role, network.layer_count(), |layer| {
         network.layer_info(layer).map(|i| (i.inputs, i.outputs))
     })?;
     for (layer, info) in summary.layers().iter().enumerate() {
@@ -675,4 +707,30 @@ pub fn read<N: Layer>(
         tensor += 1;
     }
     Ok(summary)
+}
+
+/// Reads an f32 model file into a network of the file's own architecture, shaped at run time
+/// (feature `alloc`), after checking the file completely ([`summarize`]).
+///
+/// # Errors
+/// Those of [`read`], and [`ModelError::OutOfMemory`] when the network does not fit in memory.
+///
+/// # Examples
+/// ```
+/// use picogan::model::{self, Role};
+/// use picogan::{Activation::*, Dense, Mlp2, Network};
+/// let generator: Mlp2<2, 8, 3> = (Dense::new(Relu), Dense::new(Identity));
+/// let mut file = [0u8; model::encoded_len::<Mlp2<2, 8, 3>>()];
+/// model::write(&generator, Role::Generator, &mut file).unwrap();
+/// let network = model::read_dynamic(&file, Role::Generator).unwrap();
+/// assert_eq!((network.inputs(), network.outputs()), (2, 3));
+/// assert_eq!(network.tensor(2), generator.tensor(2));
+/// ```
+#[cfg(feature = "alloc")]
+pub fn read_dynamic(bytes: &[u8], role: Role) -> Result<crate::dynamic::DynMlp, ModelError> {
+    let summary = summarize(bytes)?;
+    let mut network = crate::dynamic::DynMlp::from_layers(summary.layers())
+        .map_err(|_| ModelError::OutOfMemory)?;
+    read(bytes, role, &mut network)?;
+    Ok(network)
 }

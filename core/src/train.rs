@@ -2,11 +2,14 @@
 
 use rand_core::Rng;
 
+#[cfg(feature = "alloc")]
+pub(crate) mod dynamic;
+mod step;
+
 use crate::Error;
 use crate::layer::{Trainable, Vector, Zeroed};
-use crate::loss::{GanLoss, mean_loss};
+use crate::loss::GanLoss;
 use crate::optim::Optimizer;
-use crate::rng::fill_normal;
 
 /// How the two players are trained.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -242,133 +245,79 @@ where
     /// `real_data` and a fresh generated batch, then one update of G on fresh noise.
     ///
     /// `real_data(rng, batch)` fills the batch with real samples. Noise is standard normal,
-    /// drawn from `rng` with [`fill_normal`], sample by sample.
+    /// drawn from `rng` with [`fill_normal`](crate::rng::fill_normal), sample by sample.
     pub fn step<R: Rng + ?Sized>(
         &mut self,
         rng: &mut R,
         mut real_data: impl FnMut(&mut R, &mut [D::Input; B]),
     ) -> StepStats {
-        let mut stats = StepStats {
-            discriminator_loss: 0.0,
-            r1_penalty: 0.0,
-            generator_loss: 0.0,
-        };
-        for _ in 0..self.config.discriminator_steps {
-            real_data(rng, &mut self.real);
-            (stats.discriminator_loss, stats.r1_penalty) = self.discriminator_step(rng);
-        }
-        stats.generator_loss = self.generator_step(rng);
-        stats
+        let config = self.config;
+        step::run(self, &config, rng, |trainer, rng| {
+            real_data(rng, &mut trainer.real)
+        })
+    }
+}
+
+/// The const-generic storage: each operation on the typed networks and buffers.
+impl<G, D, O, const B: usize> step::Storage for GanTrainer<G, D, O, B>
+where
+    G: Trainable,
+    D: Trainable<Input = G::Output, Output = [f32; 1]>,
+    O: Optimizer,
+{
+    fn batch(&self) -> usize {
+        B
     }
 
-    /// Draws fresh noise and runs G on it; the samples are `G::output(&self.generator_trace)`.
-    fn generate_batch<R: Rng + ?Sized>(&mut self, rng: &mut R) {
-        if G::Input::LEN % 2 == 0 {
-            // The same values as row by row (rows of even length), drawn in larger groups.
-            fill_normal(rng, G::Input::flatten_mut(&mut self.noise));
-        } else {
-            for z in self.noise.iter_mut() {
-                fill_normal(rng, z.as_mut());
-            }
-        }
+    fn noise_mut(&mut self) -> (&mut [f32], usize) {
+        (G::Input::flatten_mut(&mut self.noise), G::Input::LEN)
+    }
+
+    fn generate(&mut self) {
         self.generator
             .forward_batch(&self.noise, &mut self.generator_trace); // [B][G::Output]
     }
 
-    /// One D update on `self.real` and a fresh generated batch; returns (loss, R1 penalty).
-    fn discriminator_step<R: Rng + ?Sized>(&mut self, rng: &mut R) -> (f32, f32) {
-        let loss = self.config.loss;
-        self.discriminator_grads.zero_params();
-
-        self.discriminator
-            .forward_batch(&self.real, &mut self.discriminator_trace); // [B][1]
-        let (logits, logit_grads) = D::output_and_grad_mut(&mut self.discriminator_trace);
-        let real_loss = mean_loss(logits, logit_grads, |x| loss.discriminator_real(x));
-        self.discriminator.backward_batch(
-            &self.real,
-            &mut self.discriminator_trace,
-            Some(&mut self.discriminator_grads),
-            None,
-        );
-        let r1_penalty = if self.config.r1_gamma > 0.0 {
-            self.add_r1_gradient()
-        } else {
-            0.0
+    fn discriminate(&mut self, batch: step::Batch) {
+        let x = match batch {
+            step::Batch::Real => &self.real,
+            step::Batch::Fake => G::output(&self.generator_trace),
         };
-
-        self.generate_batch(rng);
-        let fake = G::output(&self.generator_trace);
         self.discriminator
-            .forward_batch(fake, &mut self.discriminator_trace); // [B][1]
-        let (logits, logit_grads) = D::output_and_grad_mut(&mut self.discriminator_trace);
-        let fake_loss = mean_loss(logits, logit_grads, |x| loss.discriminator_fake(x));
-        self.discriminator.backward_batch(
-            fake,
-            &mut self.discriminator_trace,
-            Some(&mut self.discriminator_grads),
-            None,
-        );
-
-        self.discriminator_optimizer.step(
-            &mut self.discriminator,
-            &self.discriminator_grads,
-            &mut self.discriminator_state,
-        );
-        (real_loss + fake_loss, r1_penalty)
+            .forward_batch(x, &mut self.discriminator_trace); // [B][1]
     }
 
-    /// Adds the gradient of R1 = (γ/2)·(1/B)·Σ_b ‖∇ₓD(x_b)‖² over the real batch still in the
-    /// discriminator's trace, and returns R1.
-    fn add_r1_gradient(&mut self) -> f32 {
-        let gamma = self.config.r1_gamma;
-        // g_b = ∇ₓD(x_b): a backward pass with ∂out/∂out = 1 and no parameter gradients.
-        for grad in D::output_grad_mut(&mut self.discriminator_trace) {
-            *grad = [1.0];
-        }
-        self.discriminator.backward_batch(
-            &self.real,
-            &mut self.discriminator_trace,
-            None,
-            Some(&mut self.input_grads),
-        );
-        let mut squared_norms = 0.0;
-        for g in &self.input_grads {
-            for &v in g.as_ref() {
-                squared_norms += v * v;
-            }
-        }
-        // t₀ = (γ/B)·g_b, then the tangent pass adds ∂R1/∂θ.
-        let scale = gamma / B as f32;
-        for g in self.input_grads.iter_mut() {
-            for v in g.as_mut() {
-                *v *= scale;
-            }
-        }
+    fn logits_and_grads(&mut self) -> (&[f32], &mut [f32]) {
+        let (logits, grads) = D::output_and_grad_mut(&mut self.discriminator_trace);
+        (logits.as_flattened(), grads.as_flattened_mut())
+    }
+
+    fn discriminator_backward(&mut self, batch: step::Batch, into: step::Gradients) {
+        let x = match batch {
+            step::Batch::Real => &self.real,
+            step::Batch::Fake => G::output(&self.generator_trace),
+        };
+        let (grads, input_grads) = match into {
+            step::Gradients::Parameters => (Some(&mut self.discriminator_grads), None),
+            step::Gradients::Inputs => (None, Some(&mut self.input_grads)),
+        };
+        self.discriminator
+            .backward_batch(x, &mut self.discriminator_trace, grads, input_grads);
+    }
+
+    fn input_grads_mut(&mut self) -> &mut [f32] {
+        D::Input::flatten_mut(&mut self.input_grads)
+    }
+
+    fn discriminator_r1_tangent(&mut self) {
         self.discriminator.r1_tangent_batch(
             &self.input_grads,
             &mut self.discriminator_trace,
             &mut self.discriminator_grads,
         );
-        0.5 * gamma * squared_norms / B as f32
     }
 
-    /// One G update on fresh noise; returns G's loss.
-    fn generator_step<R: Rng + ?Sized>(&mut self, rng: &mut R) -> f32 {
-        let loss = self.config.loss;
-        self.generator_grads.zero_params();
-        self.generate_batch(rng);
-        let fake = G::output(&self.generator_trace);
-        self.discriminator
-            .forward_batch(fake, &mut self.discriminator_trace); // [B][1]
-        let (logits, logit_grads) = D::output_and_grad_mut(&mut self.discriminator_trace);
-        let generator_loss = mean_loss(logits, logit_grads, |x| loss.generator(x));
-        // ∂L/∂G(z) through D (D's parameters untouched), then back through G.
-        self.discriminator.backward_batch(
-            fake,
-            &mut self.discriminator_trace,
-            None,
-            Some(&mut self.input_grads),
-        );
+    fn generator_backward(&mut self) {
         *G::output_grad_mut(&mut self.generator_trace) = self.input_grads;
         self.generator.backward_batch(
             &self.noise,
@@ -376,11 +325,27 @@ where
             Some(&mut self.generator_grads),
             None,
         );
-        self.generator_optimizer.step(
-            &mut self.generator,
-            &self.generator_grads,
-            &mut self.generator_state,
-        );
-        generator_loss
+    }
+
+    fn zero_grads(&mut self, player: step::Player) {
+        match player {
+            step::Player::Generator => self.generator_grads.zero_params(),
+            step::Player::Discriminator => self.discriminator_grads.zero_params(),
+        }
+    }
+
+    fn update(&mut self, player: step::Player) {
+        match player {
+            step::Player::Generator => self.generator_optimizer.step(
+                &mut self.generator,
+                &self.generator_grads,
+                &mut self.generator_state,
+            ),
+            step::Player::Discriminator => self.discriminator_optimizer.step(
+                &mut self.discriminator,
+                &self.discriminator_grads,
+                &mut self.discriminator_state,
+            ),
+        }
     }
 }

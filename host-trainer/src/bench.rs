@@ -5,7 +5,8 @@
 //! batch 64) and `medium` (z 16, width 128, batch 256). Non-saturating loss, Adam (lr 1e-3,
 //! β = (0.5, 0.999)), one D and one G update a step, a fresh batch of the radius-2 ring (σ 0.02)
 //! every step, sampling inside the timed step. Timing: warm up ≥ 0.5 s, choose an iteration
-//! count for about 1 s, time 5 repetitions, report the median rate.
+//! count for about 1 s, time 5 repetitions, report the median rate. The `dynamic_` figures time
+//! the same work with the networks built at run time, as `picogan train` builds them.
 
 use std::time::{Duration, Instant};
 
@@ -13,7 +14,10 @@ use anyhow::Result;
 use picogan::mixture::GaussianMixture;
 use picogan::optim::Adam;
 use picogan::rng::{NoiseRng, SeedableRng, fill_normal};
-use picogan::{Activation, Dense, GanConfig, GanTrainer, Layer, Mlp3, math, sample, sample_batch};
+use picogan::{
+    Activation, Dense, DynGanTrainer, GanConfig, GanTrainer, Layer, Mlp3, math, sample,
+    sample_batch,
+};
 use serde::Serialize;
 
 /// One JSON line.
@@ -171,6 +175,45 @@ fn run_config<const Z: usize, const H: usize, const B: usize>(
         measure(quick, BULK as f64, || {
             generator.forward_batch(std::hint::black_box(noise_batch), &mut trace);
             std::hint::black_box(<Mlp3<Z, H, H, 2>>::output(&trace));
+        }),
+    )?;
+
+    // The same shapes built at run time (`picogan::dynamic`), the networks `picogan train` uses:
+    // the same kernels, the same bits.
+    let dyn_generator = picogan::dynamic::from_layer(&generator)?;
+    let mut dyn_trainer = DynGanTrainer::new(
+        dyn_generator.clone(),
+        picogan::dynamic::from_layer(&trainer.discriminator)?,
+        adam,
+        adam,
+        GanConfig::default(),
+        B,
+    )?;
+    emit(
+        name,
+        "dynamic_train_steps_per_s",
+        measure(quick, 1.0, || {
+            dyn_trainer.step(&mut rng, |rng, batch| {
+                data.fill(rng, batch.as_chunks_mut::<2>().0)
+            });
+        }),
+    )?;
+    let mut point = [0.0f32; 2];
+    emit(
+        name,
+        "dynamic_sample_b1_samples_per_s",
+        measure(quick, 1.0, || {
+            dyn_generator.sample_into(&mut rng, &mut point);
+            std::hint::black_box(&point);
+        }),
+    )?;
+    let mut dyn_trace = dyn_generator.new_trace(BULK)?;
+    emit(
+        name,
+        "dynamic_gen_fwd_b4096_samples_per_s",
+        measure(quick, BULK as f64, || {
+            dyn_generator.forward_batch(std::hint::black_box(noise.as_flattened()), &mut dyn_trace);
+            std::hint::black_box(picogan::dynamic::DynMlp::output(&dyn_trace));
         }),
     )?;
     Ok(())

@@ -9,7 +9,7 @@
 use std::path::Path;
 
 use anyhow::{Context, Result, bail, ensure};
-use picogan::Layer;
+use picogan::Network;
 use picogan::model::{self, Role};
 use picogan::optim::AdamState;
 use serde::{Deserialize, Serialize};
@@ -86,20 +86,20 @@ pub struct State<'a, G, D> {
     pub history: &'a mut Vec<LossRecord>,
 }
 
-fn push_network<N: Layer>(bytes: &mut Vec<u8>, network: &N, role: Role) -> Result<()> {
+fn push_network<N: Network>(bytes: &mut Vec<u8>, network: &N, role: Role) -> Result<()> {
     let start = bytes.len();
-    bytes.resize(start + model::encoded_len::<N>(), 0);
+    bytes.resize(start + model::encoded_len_of(network), 0);
     model::write(network, role, &mut bytes[start..])?;
     Ok(())
 }
 
-fn take_network<N: Layer>(
+fn take_network<N: Network>(
     bytes: &mut &[u8],
     role: Role,
     network: &mut N,
     what: &str,
 ) -> Result<()> {
-    let len = model::encoded_len::<N>();
+    let len = model::encoded_len_of(network);
     ensure!(bytes.len() >= len, "checkpoint is truncated in {what}");
     let (blob, rest) = bytes.split_at(len);
     model::read(blob, role, network).with_context(|| format!("checkpoint's {what}"))?;
@@ -108,7 +108,7 @@ fn take_network<N: Layer>(
 }
 
 /// Writes the state to `path` atomically.
-pub fn save<G: Layer, D: Layer>(path: &Path, state: &State<'_, G, D>) -> Result<()> {
+pub fn save<G: Network, D: Network>(path: &Path, state: &State<'_, G, D>) -> Result<()> {
     let header = serde_json::to_vec(&Header {
         recipe: state.recipe.clone(),
         step: state.step,
@@ -158,7 +158,7 @@ fn split_header(bytes: &[u8]) -> Result<(Header, &[u8])> {
 }
 
 /// Loads a checkpoint into `state` (whose recipe must equal the saved one); returns the step.
-pub fn load<G: Layer, D: Layer>(path: &Path, state: &mut State<'_, G, D>) -> Result<u32> {
+pub fn load<G: Network, D: Network>(path: &Path, state: &mut State<'_, G, D>) -> Result<u32> {
     let bytes = std::fs::read(path)
         .with_context(|| format!("cannot read checkpoint {}", path.display()))?;
     let (header, mut rest) =

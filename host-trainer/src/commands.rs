@@ -1,15 +1,13 @@
-//! What each subcommand does. The trainer's networks have compile-time shapes, so training
-//! dispatches on the data's dimension through [`ForDim`]; `sample` and `eval` read generators of
-//! any shape through [`FileGenerator`].
+//! What each subcommand does. Training builds the recipe's networks at run time for the data's
+//! dimension; `sample` and `eval` read generators of any shape and dtype through
+//! [`FileGenerator`].
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, ensure};
-use picogan::Layer;
 use picogan::model::{self, Dtype, Role};
 use picogan::rng::{NoiseRng, SeedableRng};
-use picogan::sample as draw;
 use serde::Serialize;
 
 use crate::checkpoint::{self, LossRecord};
@@ -18,33 +16,9 @@ use crate::eval::{self, Report};
 use crate::file_generator::FileGenerator;
 use crate::files::write_atomic;
 use crate::progress::Progress;
-use crate::recipe::{Discriminator, Generator, Recipe};
+use crate::recipe::{self, Recipe};
 use crate::train::{self, CHECKPOINT};
 use crate::{EvalArgs, ExportArgs, InfoArgs, SampleArgs, SummaryArgs, TrainArgs, export, plot};
-
-/// Work that needs the data dimension X as a constant.
-trait ForDim {
-    type Output;
-    fn run<const X: usize>(self) -> Result<Self::Output>;
-}
-
-/// Fails unless the trainer's networks are built for `dim` values per sample.
-fn check_dim(dim: usize) -> Result<()> {
-    ensure!(
-        matches!(dim, 1 | 2),
-        "data of dimension {dim} is not supported: the trainer's networks take 1 or 2 values per sample"
-    );
-    Ok(())
-}
-
-/// Runs `task` with X = `dim`, for the dimensions the trainer's networks are built for.
-fn for_dim<T: ForDim>(dim: usize, task: T) -> Result<T::Output> {
-    check_dim(dim)?;
-    match dim {
-        1 => task.run::<1>(),
-        _ => task.run::<2>(),
-    }
-}
 
 /// Fails unless `n` samples are enough for the k-nearest-neighbour metrics.
 fn check_eval_samples(n: usize) -> Result<()> {
@@ -133,6 +107,26 @@ fn recipe_of(args: &TrainArgs) -> Result<Recipe> {
     if let Some(v) = args.checkpoint_every {
         recipe.checkpoint_every = v;
     }
+    if let Some(v) = args.noise_dim {
+        recipe.noise_dim = v;
+    }
+    if let Some(v) = &args.generator {
+        recipe.generator =
+            recipe::parse_widths(v).map_err(|e| anyhow::anyhow!("--generator {v}: {e}"))?;
+    }
+    if let Some(v) = &args.discriminator {
+        recipe.discriminator =
+            recipe::parse_widths(v).map_err(|e| anyhow::anyhow!("--discriminator {v}: {e}"))?;
+    }
+    if let Some(v) = args.output_activation {
+        recipe.output_activation = v;
+    }
+    if let Some(v) = args.batch {
+        recipe.batch = v;
+    }
+    if let (Some(file), Some(std)) = (&args.modes, args.mode_std) {
+        recipe.modes = Some((file.clone(), std));
+    }
     recipe.save_discriminator = args.save_discriminator;
     recipe.validate()?;
     Ok(recipe)
@@ -165,10 +159,8 @@ struct TrainTask {
     quiet: bool,
 }
 
-impl ForDim for TrainTask {
-    type Output = ();
-
-    fn run<const X: usize>(self) -> Result<()> {
+impl TrainTask {
+    fn run(self) -> Result<()> {
         let TrainTask {
             recipe,
             dataset,
@@ -179,7 +171,7 @@ impl ForDim for TrainTask {
             quiet,
         } = self;
         let mut progress = Progress::new(quiet);
-        let outcome = train::run::<X>(&recipe, &dataset, &out, resume, stop_at, &mut progress)?;
+        let outcome = train::run(&recipe, &dataset, &out, resume, stop_at, &mut progress)?;
         let steps_run = outcome.steps_done - outcome.first_step;
         let rate = f64::from(steps_run) / outcome.seconds.max(1e-9);
         if outcome.steps_done < recipe.steps {
@@ -204,9 +196,14 @@ impl ForDim for TrainTask {
             )?);
         }
         let generator = &outcome.generator;
+        let dim = dataset.dim();
         let (report, generated, real) = evaluate(
-            &|rng, out| out.extend(draw(generator, rng)),
-            X,
+            &|rng, out| {
+                let start = out.len();
+                out.resize(start + dim, 0.0);
+                generator.sample_into(rng, &mut out[start..]);
+            },
+            dim,
             &dataset,
             eval_samples,
             recipe.seed,
@@ -217,8 +214,8 @@ impl ForDim for TrainTask {
                 steps: outcome.steps_done,
                 seconds_this_invocation: outcome.seconds,
                 steps_per_second: rate,
-                generator_parameters: Generator::<X>::PARAMS,
-                discriminator_parameters: Discriminator::<X>::PARAMS,
+                generator_parameters: outcome.generator.params(),
+                discriminator_parameters: outcome.discriminator.params(),
             },
             losses: &outcome.history,
         };
@@ -228,15 +225,16 @@ impl ForDim for TrainTask {
         written.extend(plot::all(&plot::Inputs {
             out: &out,
             dataset: &dataset,
-            dim: X,
+            dim,
             real: &real,
             generated: &generated,
             history: &outcome.history,
             discriminator: &|x: &[f32]| {
-                let mut point = [0.0; X];
-                point.copy_from_slice(x);
-                picogan::sigmoid(outcome.discriminator.forward(&point)[0])
+                let mut logit = [0.0];
+                outcome.discriminator.forward(x, &mut logit);
+                picogan::sigmoid(logit[0])
             },
+            projected: false,
         })?);
         say!(
             "trained {} steps on {} in {:.1} s ({rate:.0} steps/s)\n{}",
@@ -264,25 +262,29 @@ pub fn train(args: TrainArgs) -> Result<()> {
             (recipe, out, false)
         }
     };
-    let dataset = Dataset::open(&recipe.dataset)?;
-    check_dim(dataset.dim())?;
+    let mut dataset = Dataset::open(&recipe.dataset)?;
+    if let Some((file, std)) = &recipe.modes {
+        dataset.set_modes(file, *std)?;
+    }
+    // The architecture is checked before anything is written.
+    recipe
+        .networks(dataset.dim())
+        .with_context(|| recipe.architecture(dataset.dim()))?;
     std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
     write_atomic(
         &out.join("config.json"),
         &serde_json::to_vec_pretty(&recipe)?,
     )?;
-    for_dim(
-        dataset.dim(),
-        TrainTask {
-            recipe,
-            out,
-            resume,
-            stop_at: args.stop_at,
-            eval_samples: args.eval_samples,
-            quiet: args.quiet,
-            dataset,
-        },
-    )
+    TrainTask {
+        recipe,
+        out,
+        resume,
+        stop_at: args.stop_at,
+        eval_samples: args.eval_samples,
+        quiet: args.quiet,
+        dataset,
+    }
+    .run()
 }
 
 /// `picogan sample`.
@@ -305,7 +307,10 @@ pub fn sample(args: SampleArgs) -> Result<()> {
 /// `picogan eval`.
 pub fn eval(args: EvalArgs) -> Result<()> {
     check_eval_samples(args.n)?;
-    let dataset = Dataset::open(&args.dataset)?;
+    let mut dataset = Dataset::open(&args.dataset)?;
+    if let (Some(file), Some(std)) = (&args.modes, args.mode_std) {
+        dataset.set_modes(file, std)?;
+    }
     let generator = FileGenerator::load(&args.model)?;
     ensure!(
         generator.dim() == dataset.dim(),

@@ -48,6 +48,8 @@ pub enum Dataset {
         dim: usize,
         /// All rows, flattened.
         values: Vec<f32>,
+        /// The mixture's modes when the user gave them (`--modes`, `--mode-std`).
+        modes: Option<Modes>,
     },
 }
 
@@ -55,6 +57,7 @@ pub enum Dataset {
 pub const NAMES: [&str; 4] = ["ring8", "grid25", "bimodal1d", "spiral"];
 
 /// The modes of a mixture, for the mode-coverage metrics.
+#[derive(Clone, Debug, PartialEq)]
 pub struct Modes {
     /// Mode means, each of the data's dimension.
     pub means: Vec<Vec<f32>>,
@@ -142,7 +145,8 @@ impl Dataset {
             Dataset::Ring8(m) => Some(of(m)),
             Dataset::Grid25(m) => Some(of(m)),
             Dataset::Bimodal1d(m) => Some(of(m)),
-            Dataset::Spiral | Dataset::Csv { .. } => None,
+            Dataset::Csv { modes, .. } => modes.clone(),
+            Dataset::Spiral => None,
         }
     }
 }
@@ -203,7 +207,40 @@ fn parse_csv(path: &Path, text: &str) -> Result<Dataset> {
         path: path.to_path_buf(),
         dim,
         values,
+        modes: None,
     })
+}
+
+impl Dataset {
+    /// Declares a CSV data set a mixture of Gaussians with the mode centres in the CSV file
+    /// `centres` (one a row, of the data's dimension) and the common standard deviation `std`,
+    /// so that the mode metrics apply to it.
+    pub fn set_modes(&mut self, centres: &Path, std: f32) -> Result<()> {
+        anyhow::ensure!(
+            std > 0.0 && std.is_finite(),
+            "--mode-std must be a positive number, got {std}"
+        );
+        let dim = self.dim();
+        let Dataset::Csv { modes, .. } = self else {
+            bail!("--modes is for CSV data; the built-in data sets know their modes");
+        };
+        let Dataset::Csv {
+            dim: width, values, ..
+        } = load_csv(centres).context("--modes")?
+        else {
+            bail!("--modes {}: not a CSV file", centres.display());
+        };
+        anyhow::ensure!(
+            width == dim,
+            "--modes {}: centres of {width} values, the data has {dim}",
+            centres.display()
+        );
+        *modes = Some(Modes {
+            means: values.chunks_exact(dim).map(<[f32]>::to_vec).collect(),
+            std,
+        });
+        Ok(())
+    }
 }
 
 #[cfg(test)]

@@ -1,26 +1,18 @@
-//! A generator of whatever architecture its model file describes, for `picogan sample` and
-//! `picogan eval`: the trainer's own networks have shapes fixed at compile time, but a model file
-//! may come from anywhere (the firmware's on-device trainer, another recipe, `export --dtype i8|q16`).
+//! A generator of whatever architecture and dtype its model file describes, for `picogan sample`
+//! and `picogan eval`: a model file may come from anywhere (any recipe, the firmware's on-device
+//! trainer, `export --dtype i8|q16`).
 
 use std::path::Path;
 
 use anyhow::{Context, Result, ensure};
-use picogan::LayerInfo;
+use picogan::dynamic::DynMlp;
 use picogan::model::{self, Dtype, ModelSummary, Role};
 use picogan::quant::{self, Multiplier, Q16, QuantParams};
-use picogan::rng::{NoiseRng, fill_normal};
-
-/// One dense layer with its shape known at run time.
-struct DynamicDense {
-    info: LayerInfo,
-    /// `weight[k * outputs + j]`: input k to output j, as in the model file.
-    weight: Vec<f32>,
-    bias: Vec<f32>,
-}
+use picogan::rng::NoiseRng;
 
 /// What the file holds.
 enum Network {
-    F32(Vec<DynamicDense>),
+    F32(DynMlp),
     I8 {
         bytes: Vec<u8>,
         summary: Box<ModelSummary>,
@@ -36,10 +28,8 @@ enum Network {
 
 /// A generator read from a model file.
 ///
-/// An f32 file computes exactly what the core computes for a network of the same shape (each
-/// output as bias, then + w[k][j]·x[k] for k = 0, 1, … with plain multiply and add, then the
-/// activation), with noise from `picogan::rng::fill_normal`: its samples are bit-identical to
-/// `picogan::sample`. An int8 file runs integer-only, as a device would: Irwin–Hall noise
+/// An f32 file is read into the core's run-time network (`picogan::dynamic::DynMlp`), whose
+/// samples are bit-identical to `picogan::sample` with a const-generic network of that shape. An int8 file runs integer-only, as a device would: Irwin–Hall noise
 /// (`picogan::quant::normal_q16`), quantized by `quantize_q16`, through `model::int8_layers`,
 /// and only the output is turned into real numbers. A Q16 file does the same with the Q16 noise
 /// fed straight to `model::q16_layers`.
@@ -84,23 +74,7 @@ impl FileGenerator {
                 bytes,
                 summary: Box::new(summary),
             },
-            _ => {
-                let mut parameters = summary.parameters(&bytes);
-                Network::F32(
-                    summary
-                        .layers()
-                        .iter()
-                        .map(|&info| DynamicDense {
-                            info,
-                            weight: parameters
-                                .by_ref()
-                                .take(info.inputs * info.outputs)
-                                .collect(),
-                            bias: parameters.by_ref().take(info.outputs).collect(),
-                        })
-                        .collect(),
-                )
-            }
+            _ => Network::F32(model::read_dynamic(&bytes, Role::Generator)?),
         };
         Ok(FileGenerator {
             network,
@@ -117,13 +91,10 @@ impl FileGenerator {
     /// Appends one sample G(z), with noise drawn from `rng`, to `out`.
     pub fn sample_into(&self, rng: &mut NoiseRng, out: &mut Vec<f32>) {
         match &self.network {
-            Network::F32(layers) => {
-                let mut x = vec![0.0; self.noise_dim];
-                fill_normal(rng, &mut x); // [noise]
-                for layer in layers {
-                    x = layer.forward(&x); // [outputs]
-                }
-                out.extend(x);
+            Network::F32(network) => {
+                let start = out.len();
+                out.resize(start + self.dim, 0.0);
+                network.sample_into(rng, &mut out[start..]); // [dim]
             }
             Network::I8 { .. } | Network::Q16 { .. } => {
                 let z: Vec<i32> = (0..self.noise_dim)
@@ -178,19 +149,4 @@ fn int8_forward(
         x = y;
     }
     x.into_iter().map(|q| output.dequantize(q)).collect()
-}
-
-impl DynamicDense {
-    fn forward(&self, x: &[f32]) -> Vec<f32> {
-        let outputs = self.info.outputs;
-        let mut y = self.bias.clone();
-        for (&xk, wk) in x.iter().zip(self.weight.chunks_exact(outputs)) {
-            for (yj, &wkj) in y.iter_mut().zip(wk) {
-                *yj += wkj * xk;
-            }
-        }
-        let activation = self.info.activation;
-        y.iter_mut().for_each(|v| *v = activation.apply(*v));
-        y
-    }
 }

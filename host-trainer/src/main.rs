@@ -94,7 +94,7 @@ pub struct TrainArgs {
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Continue the run whose checkpoint is in this folder (its settings come from the checkpoint).
-    #[arg(long, value_name = "DIR", conflicts_with_all = ["steps", "seed", "out", "loss", "r1_gamma", "lr", "d_lr", "d_steps", "ema_decay", "lr_decay", "dataset", "checkpoint_every", "save_discriminator"])]
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["steps", "seed", "out", "loss", "r1_gamma", "lr", "d_lr", "d_steps", "ema_decay", "lr_decay", "dataset", "checkpoint_every", "save_discriminator", "noise_dim", "generator", "discriminator", "output_activation", "batch", "modes", "mode_std"])]
     pub resume: Option<PathBuf>,
     /// Adversarial loss [default: non-saturating].
     #[arg(long, value_enum)]
@@ -123,6 +123,28 @@ pub struct TrainArgs {
     /// Also save the discriminator as discriminator.pgan.
     #[arg(long)]
     pub save_discriminator: bool,
+    /// Noise inputs of the generator [default: 2]
+    #[arg(long, value_name = "N")]
+    pub noise_dim: Option<usize>,
+    /// The generator's hidden widths, from the noise side (ReLU), or 'none' [default: 64,64,64]
+    #[arg(long, value_name = "WIDTHS")]
+    pub generator: Option<String>,
+    /// The discriminator's hidden widths, from the data side (LeakyReLU 0.2), or 'none'
+    /// [default: 128,128]
+    #[arg(long, value_name = "WIDTHS")]
+    pub discriminator: Option<String>,
+    /// The generator's output activation [default: identity]
+    #[arg(long, value_enum)]
+    pub output_activation: Option<recipe::OutputActivation>,
+    /// Samples per batch [default: 128]
+    #[arg(long, value_name = "B")]
+    pub batch: Option<usize>,
+    /// CSV data: a CSV file of the mixture's mode centres, one a row (turns on the mode metrics)
+    #[arg(long, value_name = "FILE", requires = "mode_std")]
+    pub modes: Option<PathBuf>,
+    /// The standard deviation of every mode, with --modes
+    #[arg(long, value_name = "S", requires = "modes")]
+    pub mode_std: Option<f32>,
     /// Stop after the checkpoint of this step, as if interrupted (continue with --resume).
     #[arg(long, value_name = "STEP")]
     pub stop_at: Option<u32>,
@@ -166,6 +188,12 @@ pub struct EvalArgs {
     /// Print one JSON object instead of text.
     #[arg(long)]
     pub json: bool,
+    /// CSV data: a CSV file of the mixture's mode centres, one a row (turns on the mode metrics)
+    #[arg(long, value_name = "FILE", requires = "mode_std")]
+    pub modes: Option<PathBuf>,
+    /// The standard deviation of every mode, with --modes
+    #[arg(long, value_name = "S", requires = "modes")]
+    pub mode_std: Option<f32>,
 }
 
 /// Settings of `picogan info`.

@@ -32,10 +32,112 @@ pub struct Inputs<'a> {
     pub history: &'a [LossRecord],
     /// D(x) = σ(logit) at a point.
     pub discriminator: &'a dyn Fn(&[f32]) -> f32,
+    /// Whether the points are projections on two principal components (set by [`all`]).
+    pub projected: bool,
 }
 
-/// Draws every plot that applies and returns their paths.
+impl Inputs<'_> {
+    /// The data set's name, and the projection if any, for titles.
+    fn title(&self) -> String {
+        if self.projected {
+            format!("{} (principal components 1, 2)", self.dataset.name())
+        } else {
+            self.dataset.name()
+        }
+    }
+}
+
+/// The plane through the mean of `data` (rows of `dim` values) spanned by its first two
+/// principal components, found by power iteration on the covariance matrix (with the first
+/// component deflated for the second): (mean, [v₁, v₂]).
+fn principal_plane(data: &[f32], dim: usize) -> (Vec<f64>, [Vec<f64>; 2]) {
+    let rows = (data.len() / dim).max(1) as f64;
+    let mut mean = vec![0.0f64; dim];
+    for row in data.chunks_exact(dim) {
+        for (m, &v) in mean.iter_mut().zip(row) {
+            *m += f64::from(v) / rows;
+        }
+    }
+    let mut covariance = vec![0.0f64; dim * dim];
+    for row in data.chunks_exact(dim) {
+        for i in 0..dim {
+            for j in 0..dim {
+                let (a, b) = (f64::from(row[i]) - mean[i], f64::from(row[j]) - mean[j]);
+                covariance[i * dim + j] += a * b / rows;
+            }
+        }
+    }
+    let mut axes: [Vec<f64>; 2] = [vec![0.0; dim], vec![0.0; dim]];
+    for a in 0..2 {
+        // A fixed start that is not orthogonal to any axis in practice.
+        let mut v: Vec<f64> = (0..dim)
+            .map(|i| 1.0 + (i as f64 + a as f64) * 0.37)
+            .collect();
+        for _ in 0..200 {
+            let mut next: Vec<f64> = (0..dim)
+                .map(|i| (0..dim).map(|j| covariance[i * dim + j] * v[j]).sum())
+                .collect();
+            if a == 1 {
+                let along: f64 = next.iter().zip(&axes[0]).map(|(x, y)| x * y).sum();
+                for (x, y) in next.iter_mut().zip(&axes[0]) {
+                    *x -= along * y;
+                }
+            }
+            let norm = next.iter().map(|x| x * x).sum::<f64>().sqrt();
+            if norm < 1e-12 {
+                break;
+            }
+            v = next.iter().map(|x| x / norm).collect();
+        }
+        axes[a] = v;
+    }
+    (mean, axes)
+}
+
+/// Draws every plot that applies and returns their paths. Data of more than two dimensions is
+/// shown on the plane of the real data's first two principal components, D included.
 pub fn all(inputs: &Inputs<'_>) -> Result<Vec<PathBuf>> {
+    if inputs.dim <= 2 {
+        return all_planar(inputs, inputs);
+    }
+    let (mean, axes) = principal_plane(inputs.real, inputs.dim);
+    let project = |data: &[f32]| -> Vec<f32> {
+        data.chunks_exact(inputs.dim)
+            .flat_map(|row| {
+                axes.clone().map(|axis| {
+                    row.iter()
+                        .zip(&mean)
+                        .zip(&axis)
+                        .map(|((&v, m), a)| (f64::from(v) - m) * a)
+                        .sum::<f64>() as f32
+                })
+            })
+            .collect()
+    };
+    let (real, generated) = (project(inputs.real), project(inputs.generated));
+    let discriminator = |point: &[f32]| {
+        let x: Vec<f32> = (0..inputs.dim)
+            .map(|i| {
+                (mean[i] + f64::from(point[0]) * axes[0][i] + f64::from(point[1]) * axes[1][i])
+                    as f32
+            })
+            .collect();
+        (inputs.discriminator)(&x)
+    };
+    let planar = Inputs {
+        dim: 2,
+        real: &real,
+        generated: &generated,
+        discriminator: &discriminator,
+        projected: true,
+        ..*inputs
+    };
+    all_planar(&planar, inputs)
+}
+
+/// [`all`] for data of one or two dimensions (`inputs`, perhaps projected), with the mode plot
+/// drawn from the data itself (`original`).
+fn all_planar(inputs: &Inputs<'_>, original: &Inputs<'_>) -> Result<Vec<PathBuf>> {
     let mut written = vec![
         draw(inputs.out, "samples.png", |area| samples(area, inputs))?,
         draw(inputs.out, "discriminator.png", |area| {
@@ -45,8 +147,8 @@ pub fn all(inputs: &Inputs<'_>) -> Result<Vec<PathBuf>> {
             losses(area, inputs.history)
         })?,
     ];
-    if inputs.dataset.modes().is_some() {
-        written.push(draw(inputs.out, "modes.png", |area| modes(area, inputs))?);
+    if original.dataset.modes().is_some() {
+        written.push(draw(inputs.out, "modes.png", |area| modes(area, original))?);
     }
     Ok(written)
 }
@@ -133,10 +235,7 @@ fn samples(area: &Area<'_>, inputs: &Inputs<'_>) -> Result<()> {
     let (y0, y1) = bounds(inputs, 1);
     let mut chart = chart(
         area,
-        format!(
-            "{}: real (grey) and generated (blue)",
-            inputs.dataset.name()
-        ),
+        format!("{}: real (grey) and generated (blue)", inputs.title()),
         x0..x1,
         y0..y1,
     )?;
@@ -226,7 +325,7 @@ fn discriminator(area: &Area<'_>, inputs: &Inputs<'_>) -> Result<()> {
         area,
         format!(
             "{}: D(x), blue 0 to red 1, real samples in black",
-            inputs.dataset.name()
+            inputs.title()
         ),
         x0..x1,
         y0..y1,

@@ -20,8 +20,19 @@ use picogan::{Layer, Trainable, Vector};
 
 use crate::ExportDtype;
 use crate::file_generator::FileGenerator;
-use crate::recipe::Generator;
-use crate::train;
+
+/// The trainer's default generator, z (2) → 64 → 64 → 64 → X, the architecture this export
+/// quantizes besides `picogan::bimodal`'s.
+type Generator<const X: usize> = picogan::Mlp4<2, 64, 64, 64, X>;
+
+/// A zeroed [`Generator`] with the trainer's activations.
+fn new_generator<const X: usize>() -> Generator<X> {
+    use picogan::{Activation::*, Dense};
+    (
+        Dense::new(Relu),
+        (Dense::new(Relu), (Dense::new(Relu), Dense::new(Identity))),
+    )
+}
 
 const CALIBRATION: usize = 10_000;
 const BATCH: usize = 256;
@@ -43,10 +54,10 @@ pub fn export(
         .iter()
         .map(|l| format!("{}→{}", l.inputs, l.outputs))
         .collect();
-    if let Ok(g) = load::<Generator<2>>(bytes, train::new_generator::<2>()) {
+    if let Ok(g) = load::<Generator<2>>(bytes, new_generator::<2>()) {
         return export_as(&g, dtype, distill_steps);
     }
-    if let Ok(g) = load::<Generator<1>>(bytes, train::new_generator::<1>()) {
+    if let Ok(g) = load::<Generator<1>>(bytes, new_generator::<1>()) {
         return export_as(&g, dtype, distill_steps);
     }
     if let Ok(g) = load::<picogan::bimodal::Generator>(bytes, picogan::Zeroed::ZEROED) {

@@ -4,17 +4,80 @@ use serde::{Deserialize, Serialize};
 
 use picogan::loss::GanLoss;
 
-/// Noise inputs of the generator.
+use picogan::dynamic::DynMlp;
+use picogan::{Activation, Error};
+
+/// Noise inputs of the generator, by default.
 pub const NOISE_DIM: usize = 2;
-/// Samples per batch (128: at equal time, twice the steps of 256, which grid25 needs).
+/// Samples per batch, by default (128: at equal time, twice the steps of 256, which grid25
+/// needs).
 pub const BATCH: usize = 128;
-/// G: z (2) → 64 → 64 → 64 → x, ReLU; at most 8,642 parameters for 2-D data.
-pub type Generator<const X: usize> = picogan::Mlp4<NOISE_DIM, 64, 64, 64, X>;
-/// D: x → 128 → 128 → 1 logit, LeakyReLU(0.2).
-pub type Discriminator<const X: usize> = picogan::Mlp3<X, 128, 128, 1>;
-/// The architecture, as `config.json` records it.
-pub const ARCHITECTURE: &str =
-    "G: 2 -> 64 -> 64 -> 64 -> dim (ReLU); D: dim -> 128 -> 128 -> 1 (LeakyReLU 0.2); batch 128";
+/// G's hidden widths, by default: z → 64 → 64 → 64 → x, ReLU (8,642 parameters for 2-D data).
+pub const GENERATOR: [usize; 3] = [64, 64, 64];
+/// D's hidden widths, by default: x → 128 → 128 → 1 logit, LeakyReLU(0.2).
+pub const DISCRIMINATOR: [usize; 2] = [128, 128];
+/// The slope of D's LeakyReLUs.
+pub const LEAKY_SLOPE: f32 = 0.2;
+/// The widest layer a model file stores.
+pub const MAX_WIDTH: usize = u16::MAX as usize;
+/// The largest batch.
+pub const MAX_BATCH: usize = 1 << 16;
+
+/// The activation of G's output layer, by name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum OutputActivation {
+    /// Unbounded outputs (the default).
+    Identity,
+    /// Outputs in (−1, 1).
+    Tanh,
+    /// Outputs in (0, 1).
+    Sigmoid,
+}
+
+impl From<OutputActivation> for Activation {
+    fn from(name: OutputActivation) -> Self {
+        match name {
+            OutputActivation::Identity => Activation::Identity,
+            OutputActivation::Tanh => Activation::Tanh,
+            OutputActivation::Sigmoid => Activation::Sigmoid,
+        }
+    }
+}
+
+/// Reads a list of hidden widths as `--generator` and `--discriminator` take it: widths from 1 to
+/// 65,535 separated by commas (`64,64,64`), or `none` for no hidden layer.
+pub fn parse_widths(text: &str) -> Result<Vec<usize>, String> {
+    if text.trim() == "none" {
+        return Ok(Vec::new());
+    }
+    text.split(',')
+        .map(|field| {
+            let field = field.trim();
+            match field.parse::<usize>() {
+                Ok(width) if (1..=MAX_WIDTH).contains(&width) => Ok(width),
+                Ok(width) => Err(format!(
+                    "a width must be from 1 to {MAX_WIDTH}, got {width}"
+                )),
+                Err(_) => Err(format!(
+                    "expected widths separated by commas (like 64,64) or 'none', got '{field}' in '{text}'"
+                )),
+            }
+        })
+        .collect()
+}
+
+/// Widths as `--generator` takes them.
+fn widths_text(widths: &[usize]) -> String {
+    if widths.is_empty() {
+        return "none".to_string();
+    }
+    widths
+        .iter()
+        .map(usize::to_string)
+        .collect::<Vec<_>>()
+        .join(",")
+}
 
 /// The adversarial loss, by name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
@@ -78,8 +141,18 @@ pub struct Recipe {
     pub log_every: u32,
     /// Also write `discriminator.pgan`.
     pub save_discriminator: bool,
-    /// The (fixed) architecture, for the reader.
-    pub architecture: String,
+    /// Noise inputs of G.
+    pub noise_dim: usize,
+    /// G's hidden widths (ReLU), from the noise side.
+    pub generator: Vec<usize>,
+    /// D's hidden widths (LeakyReLU 0.2), from the data side.
+    pub discriminator: Vec<usize>,
+    /// G's output activation.
+    pub output_activation: OutputActivation,
+    /// Samples per batch.
+    pub batch: usize,
+    /// CSV data: the file of its mode centres and their common σ, for the mode metrics.
+    pub modes: Option<(std::path::PathBuf, f32)>,
 }
 
 impl Recipe {
@@ -102,8 +175,48 @@ impl Recipe {
             checkpoint_every: 1000,
             log_every: 50,
             save_discriminator: false,
-            architecture: ARCHITECTURE.to_string(),
+            noise_dim: NOISE_DIM,
+            generator: GENERATOR.to_vec(),
+            discriminator: DISCRIMINATOR.to_vec(),
+            output_activation: OutputActivation::Identity,
+            batch: BATCH,
+            modes: None,
         }
+    }
+
+    /// The architecture in words, for messages: `G 2 -> 64 -> 64 -> 64 -> 2, D 2 -> 128 -> …`.
+    pub fn architecture(&self, dim: usize) -> String {
+        let chain = |widths: Vec<usize>| {
+            widths
+                .iter()
+                .map(usize::to_string)
+                .collect::<Vec<_>>()
+                .join(" -> ")
+        };
+        let g = [&[self.noise_dim][..], &self.generator, &[dim]].concat();
+        let d = [&[dim][..], &self.discriminator, &[1]].concat();
+        format!(
+            "G {} (--generator {}), D {} (--discriminator {}), batch {}",
+            chain(g),
+            widths_text(&self.generator),
+            chain(d),
+            widths_text(&self.discriminator),
+            self.batch
+        )
+    }
+
+    /// Fresh G and D for data of `dim` values per sample, every parameter zero.
+    pub fn networks(&self, dim: usize) -> Result<(DynMlp, DynMlp), Error> {
+        let g_widths = [&[self.noise_dim][..], &self.generator, &[dim]].concat();
+        let mut g_activations = vec![Activation::Relu; self.generator.len()];
+        g_activations.push(self.output_activation.into());
+        let d_widths = [&[dim][..], &self.discriminator, &[1]].concat();
+        let mut d_activations = vec![Activation::LeakyRelu(LEAKY_SLOPE); self.discriminator.len()];
+        d_activations.push(Activation::Identity);
+        Ok((
+            DynMlp::new(&g_widths, &g_activations)?,
+            DynMlp::new(&d_widths, &d_activations)?,
+        ))
     }
 
     /// Checks every number is in range; the message names the setting.
@@ -144,6 +257,26 @@ impl Recipe {
             "checkpoint interval must be at least 1"
         );
         anyhow::ensure!(self.log_every > 0, "log interval must be at least 1");
+        anyhow::ensure!(
+            (1..=MAX_WIDTH).contains(&self.noise_dim),
+            "--noise-dim must be from 1 to {MAX_WIDTH}, got {}",
+            self.noise_dim
+        );
+        anyhow::ensure!(
+            (1..=MAX_BATCH).contains(&self.batch),
+            "--batch must be from 1 to {MAX_BATCH}, got {}",
+            self.batch
+        );
+        for (flag, widths) in [
+            ("--generator", &self.generator),
+            ("--discriminator", &self.discriminator),
+        ] {
+            anyhow::ensure!(
+                widths.iter().all(|w| (1..=MAX_WIDTH).contains(w)) && widths.len() < 255,
+                "{flag} must list fewer than 255 widths from 1 to {MAX_WIDTH}, got {}",
+                widths_text(widths)
+            );
+        }
         Ok(())
     }
 

@@ -1,30 +1,32 @@
-//! A training run: the core's `GanTrainer` plus the recipe's learning-rate schedule, the moving
-//! average of G, loss records, checkpoints and divergence checks.
+//! A training run: the core's `DynGanTrainer` (networks of the recipe's architecture, for data of
+//! any dimension) plus the recipe's learning-rate schedule, the moving average of G, loss
+//! records, checkpoints and divergence checks.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
+use picogan::dynamic::DynMlp;
 use picogan::model::{self, Role};
 use picogan::optim::Adam;
 use picogan::rng::{NoiseRng, SeedableRng};
-use picogan::{Activation, Dense, GanConfig, GanTrainer, Layer};
+use picogan::{DynGanTrainer, GanConfig, Network};
 
 use crate::checkpoint::{self, LossRecord, State};
 use crate::data::Dataset;
 use crate::files::write_atomic;
 use crate::progress::Progress;
-use crate::recipe::{BATCH, Discriminator, Generator, Recipe};
+use crate::recipe::Recipe;
 
 /// The checkpoint's file name in the output folder.
 pub const CHECKPOINT: &str = "checkpoint.bin";
 
 /// What a finished (or halted) run leaves behind.
-pub struct Outcome<const X: usize> {
+pub struct Outcome {
     /// The averaged generator (the one saved as `model.pgan`).
-    pub generator: Generator<X>,
+    pub generator: DynMlp,
     /// The final discriminator.
-    pub discriminator: Discriminator<X>,
+    pub discriminator: DynMlp,
     /// The loss curves.
     pub history: Vec<LossRecord>,
     /// The step this invocation started from (0, or the checkpoint's when resuming).
@@ -38,24 +40,6 @@ pub struct Outcome<const X: usize> {
 /// Where a run stops early (`--stop-at`), as if interrupted right after that step's checkpoint.
 pub type StopAt = Option<u32>;
 
-/// A fresh generator of the recipe's architecture (zero weights).
-pub fn new_generator<const X: usize>() -> Generator<X> {
-    use Activation::{Identity, Relu};
-    (
-        Dense::new(Relu),
-        (Dense::new(Relu), (Dense::new(Relu), Dense::new(Identity))),
-    )
-}
-
-/// A fresh discriminator of the recipe's architecture (zero weights).
-pub fn new_discriminator<const X: usize>() -> Discriminator<X> {
-    use Activation::{Identity, LeakyRelu};
-    (
-        Dense::new(LeakyRelu(0.2)),
-        (Dense::new(LeakyRelu(0.2)), Dense::new(Identity)),
-    )
-}
-
 /// The random generator of step `step`: derived from the seed and the step alone, so a resumed
 /// run draws exactly what the uninterrupted run would have.
 fn step_rng(seed: u64, step: u32) -> NoiseRng {
@@ -63,7 +47,7 @@ fn step_rng(seed: u64, step: u32) -> NoiseRng {
 }
 
 /// θ_ema ← d·θ_ema + (1 − d)·θ, tensor by tensor.
-fn update_average<N: Layer>(average: &mut N, current: &N, decay: f32) {
+fn update_average<N: Network>(average: &mut N, current: &N, decay: f32) {
     let mut index = 0;
     while let (Some(a), Some(c)) = (average.tensor_mut(index), current.tensor(index)) {
         for (a, &c) in a.iter_mut().zip(c) {
@@ -73,17 +57,14 @@ fn update_average<N: Layer>(average: &mut N, current: &N, decay: f32) {
     }
 }
 
-/// The core's trainer at the recipe's architecture.
-type Trainer<const X: usize> = GanTrainer<Generator<X>, Discriminator<X>, Adam, BATCH>;
-
 /// The parts of a run a checkpoint holds, borrowed together.
-fn state<'a, const X: usize>(
+fn state<'a>(
     recipe: &'a Recipe,
     step: u32,
-    trainer: &'a mut Trainer<X>,
-    ema: &'a mut Generator<X>,
+    trainer: &'a mut DynGanTrainer<Adam>,
+    ema: &'a mut DynMlp,
     history: &'a mut Vec<LossRecord>,
-) -> State<'a, Generator<X>, Discriminator<X>> {
+) -> State<'a, DynMlp, DynMlp> {
     State {
         recipe,
         step,
@@ -106,28 +87,27 @@ fn compact(value: f32) -> String {
 }
 
 /// True when every parameter of `network` is finite.
-fn all_finite<N: Layer>(network: &N) -> bool {
-    (0..N::TENSORS).all(|i| {
-        network
-            .tensor(i)
-            .is_none_or(|t| t.iter().all(|v| v.is_finite()))
-    })
+fn all_finite<N: Network>(network: &N) -> bool {
+    (0..)
+        .map_while(|i| network.tensor(i))
+        .all(|t| t.iter().all(|v| v.is_finite()))
 }
 
-/// Trains per `recipe` on `dataset` (of dimension X), writing checkpoints into `out`; with
-/// `resume`, continues from `out/checkpoint.bin`.
-pub fn run<const X: usize>(
+/// Trains per `recipe` on `dataset`, writing checkpoints into `out`; with `resume`, continues
+/// from `out/checkpoint.bin`.
+pub fn run(
     recipe: &Recipe,
     dataset: &Dataset,
     out: &Path,
     resume: bool,
     stop_at: StopAt,
     progress: &mut Progress,
-) -> Result<Outcome<X>> {
+) -> Result<Outcome> {
     let started = Instant::now();
     let mut init_rng = NoiseRng::seed_from_u64(recipe.seed);
-    let mut generator = new_generator::<X>();
-    let mut discriminator = new_discriminator::<X>();
+    let (mut generator, mut discriminator) = recipe
+        .networks(dataset.dim())
+        .with_context(|| recipe.architecture(dataset.dim()))?;
     generator.init_params(&mut init_rng);
     discriminator.init_params(&mut init_rng);
     let adam = |lr| Adam {
@@ -141,13 +121,15 @@ pub fn run<const X: usize>(
         discriminator_steps: recipe.discriminator_steps,
         r1_gamma: recipe.r1_gamma,
     };
-    let mut trainer = Box::new(Trainer::<X>::new(
+    let mut trainer = DynGanTrainer::new(
         generator,
         discriminator,
         adam(recipe.generator_lr),
         adam(recipe.discriminator_lr),
         config,
-    )?);
+        recipe.batch,
+    )
+    .with_context(|| recipe.architecture(dataset.dim()))?;
     let mut ema = trainer.generator.clone();
     let mut history = Vec::new();
     let checkpoint_path = out.join(CHECKPOINT);
@@ -173,8 +155,9 @@ pub fn run<const X: usize>(
         trainer.generator_optimizer.lr = recipe.generator_lr * factor;
         trainer.discriminator_optimizer.lr = recipe.discriminator_lr * factor;
         let mut rng = step_rng(recipe.seed, step);
+        let dim = dataset.dim();
         let stats = trainer.step(&mut rng, |rng, batch| {
-            for x in batch.iter_mut() {
+            for x in batch.chunks_exact_mut(dim) {
                 dataset.sample_into(rng, x);
             }
         });
@@ -241,8 +224,8 @@ pub fn run<const X: usize>(
 }
 
 /// Writes `network` as a model file at `path`, atomically.
-pub fn save_model<N: Layer>(path: &Path, network: &N, role: Role) -> Result<PathBuf> {
-    let mut bytes = vec![0; model::encoded_len::<N>()];
+pub fn save_model<N: Network>(path: &Path, network: &N, role: Role) -> Result<PathBuf> {
+    let mut bytes = vec![0; model::encoded_len_of(network)];
     model::write(network, role, &mut bytes).context("encoding the model")?;
     write_atomic(path, &bytes)?;
     Ok(path.to_path_buf())

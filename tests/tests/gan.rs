@@ -4,7 +4,7 @@
 use picogan::bimodal::{self, Trainer};
 use picogan::optim::Adam;
 use picogan::rng::{NoiseRng, SeedableRng};
-use picogan::{Activation::*, Dense, GanConfig, GanTrainer, Layer, Mlp2};
+use picogan::{Activation::*, Dense, GanConfig, GanTrainer, Layer, Mlp2, Network};
 use picogan_tests::param_bits;
 
 /// On four seeds, 1,500 steps take the generator from one place to both modes: at least 35% of

@@ -5,7 +5,9 @@
 //! products, each rounded with relative error 6e-8, give a relative error below 1e-5; the tests
 //! allow 1e-4 · (1 + |g|).
 
-use picogan::{Activation, Dense, GanConfig, GanTrainer, Layer, Mlp3, Trainable, optim::Adam};
+use picogan::{
+    Activation, Dense, GanConfig, GanTrainer, Layer, Mlp3, Network, Trainable, optim::Adam,
+};
 use picogan_tests::reference::{RefNet, assert_close, finite_difference_gradient, flat_params};
 use picogan_tests::{init, random_batch};
 

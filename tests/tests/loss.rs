@@ -143,7 +143,7 @@ fn extreme_logits_have_exact_tails() {
 fn mean_loss_averages_in_order_and_scales_gradients() {
     let logits = [[1.0f32], [-2.0], [0.5], [3.0]];
     let mut grads = [[0.0f32]; 4];
-    let mean = mean_loss(&logits, &mut grads, |x| {
+    let mean = mean_loss(logits.as_flattened(), grads.as_flattened_mut(), |x| {
         GanLoss::NonSaturating.discriminator_fake(x)
     });
     let expected: f32 = logits.iter().map(|[x]| softplus(*x)).sum::<f32>() / 4.0;

@@ -1,7 +1,7 @@
 //! Optimizers: convergence on a quadratic, and Adam's first steps against the published formula.
 
 use picogan::optim::{Adam, Optimizer, Sgd};
-use picogan::{Activation, Dense, Layer};
+use picogan::{Activation, Dense, Network};
 
 /// f(θ) = Σᵢ aᵢ (θᵢ − cᵢ)² over a dense layer's 6 parameters; writes ∇f into `grads`.
 fn quadratic_gradient(params: &Dense<2, 2>, grads: &mut Dense<2, 2>) -> f32 {

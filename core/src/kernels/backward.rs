@@ -1,6 +1,9 @@
 //! The products of the backward pass: weight gradients and input gradients.
 
-use super::{LANES, NARROW_OUTPUTS, ROWS, VECTOR_REGISTERS, narrow_width, on_selected_target};
+use super::{
+    Const, Dim, LANES, NARROW_OUTPUTS, ROWS, Shape, VECTOR_REGISTERS, lanes, lanes_mut,
+    narrow_width, on_selected_target, split_rows,
+};
 use crate::isa::Target;
 
 /// Samples per panel of d in [`accumulate_outer`] (16 KB).
@@ -42,27 +45,22 @@ macro_rules! left_over_tile {
 }
 
 /// `d[b][j] *= φ′(y[b][j])` (δ from ∂L/∂y, given the outputs y), compiled for the selected
-/// instruction set. Shapes: y and d `[B][O]`.
-pub(crate) fn scale_by_derivative<const O: usize, const B: usize>(
-    activation: crate::Activation,
-    y: &[[f32; O]; B],
-    d: &mut [[f32; O]; B],
-) {
-    on_selected_target!(|_target, _ROWS| {
-        for (ds, ys) in d.iter_mut().zip(y) {
-            activation.scale_by_derivative(ys, ds);
-        }
-    })
+/// instruction set. Shapes: y and d `[B][O]`, as flat slices of the same length.
+#[inline]
+pub(crate) fn scale_by_derivative(activation: crate::Activation, y: &[f32], d: &mut [f32]) {
+    on_selected_target!(|_target, _ROWS| activation.scale_by_derivative(y, d))
 }
 
 /// `sums[j] += Σ_b rows[b][j]`, b increasing (a bias gradient), compiled for the selected
 /// instruction set. Shapes: rows `[B][O]`, sums `[O]`.
-pub(crate) fn accumulate_rows<const O: usize, const B: usize>(
-    rows: &[[f32; O]; B],
-    sums: &mut [f32; O],
-) {
+#[inline]
+pub(crate) fn accumulate_rows(outputs: impl Dim, rows: &[f32], sums: &mut [f32]) {
     on_selected_target!(|_target, _ROWS| {
-        for row in rows {
+        let no = outputs.get();
+        if no == 0 {
+            return;
+        }
+        for row in rows.chunks_exact(no) {
             for (sum, &value) in sums.iter_mut().zip(row) {
                 *sum += value;
             }
@@ -72,59 +70,77 @@ pub(crate) fn accumulate_rows<const O: usize, const B: usize>(
 
 /// `g[k][j] += Σ_b x[b][k]·d[b][j]`, b increasing (a weight gradient). Shapes: x `[B][I]`,
 /// d `[B][O]`, g `[I][O]`.
-pub(crate) fn accumulate_outer<const I: usize, const O: usize, const B: usize>(
-    x: &[[f32; I]; B],
-    d: &[[f32; O]; B],
-    g: &mut [[f32; O]; I],
+#[inline]
+pub(crate) fn accumulate_outer<I: Dim, O: Dim, B: Dim>(
+    shape: Shape<I, O, B>,
+    x: &[f32],
+    d: &[f32],
+    g: &mut [f32],
 ) {
-    on_selected_target!(|target, R| accumulate_outer_with::<_, R, I, O, B>(target, x, d, g))
+    on_selected_target!(|target, R| accumulate_outer_with::<_, R, I, O, B>(target, shape, x, d, g))
 }
 
 /// [`accumulate_outer`] with tiles of `R` inputs, inlined into `target`'s instruction set.
 #[inline(always)]
-fn accumulate_outer_with<
-    T: Target,
-    const R: usize,
-    const I: usize,
-    const O: usize,
-    const B: usize,
->(
+fn accumulate_outer_with<T: Target, const R: usize, I: Dim, O: Dim, B: Dim>(
     target: T,
-    x: &[[f32; I]; B],
-    d: &[[f32; O]; B],
-    g: &mut [[f32; O]; I],
+    shape: Shape<I, O, B>,
+    x: &[f32],
+    d: &[f32],
+    g: &mut [f32],
 ) {
-    let full_j = O / LANES * LANES;
+    let (ni, no, nb) = shape.get();
+    if ni == 0 || no == 0 {
+        return;
+    }
+    let (x, d, g) = (&x[..nb * ni], &d[..nb * no], &mut g[..ni * no]);
+    let full_j = no / LANES * LANES;
     // Columns outer: the batch's block of d (B × 64 bytes) stays in L1 across all inputs, in
     // place or, when d is larger than L1, as contiguous copies of up to 256 samples (16 KB).
     // Each gradient leaves its registers between copies and comes back, so its sum still runs
     // over b in increasing order.
-    if super::needs_panel(B, O) {
+    if super::needs_panel(nb, no) {
         let mut panel = [[0.0f32; LANES]; PANEL_SAMPLES];
         for j0 in (0..full_j).step_by(LANES) {
-            for (xc, dc) in x.chunks(PANEL_SAMPLES).zip(d.chunks(PANEL_SAMPLES)) {
-                let panel = &mut panel[..dc.len()];
-                for (row, ds) in panel.iter_mut().zip(dc) {
-                    row.copy_from_slice(&ds[j0..j0 + LANES]);
+            for (xc, dc) in x
+                .chunks(PANEL_SAMPLES * ni)
+                .zip(d.chunks(PANEL_SAMPLES * no))
+            {
+                let panel = &mut panel[..dc.len() / no];
+                for (column, ds) in panel.iter_mut().zip(dc.chunks_exact(no)) {
+                    column.copy_from_slice(&ds[j0..j0 + LANES]);
                 }
-                accumulate_outer_columns::<T, R, I, LANES, O>(target, xc, panel, 0, g, j0);
+                let panel = panel.as_flattened();
+                accumulate_outer_columns::<T, R, I, Const<LANES>, O>(
+                    target,
+                    (xc, shape.inputs),
+                    (panel, Const, 0),
+                    (g, shape.outputs),
+                    j0,
+                );
             }
         }
     } else {
         for j0 in (0..full_j).step_by(LANES) {
-            accumulate_outer_columns::<T, R, I, O, O>(target, x, d, j0, g, j0);
+            accumulate_outer_columns::<T, R, I, O, O>(
+                target,
+                (x, shape.inputs),
+                (d, shape.outputs, j0),
+                (g, shape.outputs),
+                j0,
+            );
         }
     }
     // The outputs no j-tile covers, for every input: input by input when there are many of
     // them, else (a 64 → 1 layer) vectorised across 16 inputs.
-    if O - full_j > NARROW_OUTPUTS {
-        for k in 0..I {
-            accumulate_outer_block(x, d, g, k, full_j..O);
+    if no - full_j > NARROW_OUTPUTS {
+        for k in 0..ni {
+            accumulate_outer_block(shape, x, d, g, k, full_j..no);
         }
     } else {
-        narrow_width!(O - full_j, N => {
-            for k0 in (0..I).step_by(LANES) {
-                accumulate_outer_narrow::<N, I, O, B>(x, d, g, k0..I.min(k0 + LANES), full_j);
+        narrow_width!(no - full_j, N => {
+            for k0 in (0..ni).step_by(LANES) {
+                accumulate_outer_narrow::<N>(shape, x, d, g, k0..ni.min(k0 + LANES), full_j);
             }
         });
     }
@@ -134,21 +150,24 @@ fn accumulate_outer_with<
 /// [`LANES`]), one accumulator per element, the inputs side by side: each sample adds
 /// `x[b][k]·d[b][j]` to all of them, b increasing.
 #[inline(always)]
-fn accumulate_outer_narrow<const N: usize, const I: usize, const O: usize, const B: usize>(
-    x: &[[f32; I]; B],
-    d: &[[f32; O]; B],
-    g: &mut [[f32; O]; I],
+fn accumulate_outer_narrow<const N: usize>(
+    shape: Shape<impl Dim, impl Dim, impl Dim>,
+    x: &[f32],
+    d: &[f32],
+    g: &mut [f32],
     rows: core::ops::Range<usize>,
     j0: usize,
 ) {
+    let (ni, no, _) = shape.get();
     let height = rows.len();
+    let g_rows = &mut g[rows.start * no..rows.end * no];
     let mut acc = [[0.0f32; LANES]; N]; // [column][row]
-    for (kk, gk) in g[rows.clone()].iter().enumerate() {
+    for (kk, gk) in g_rows.chunks_exact(no).enumerate() {
         for (column, &gkj) in acc.iter_mut().zip(&gk[j0..j0 + N]) {
             column[kk] = gkj;
         }
     }
-    for (xs, ds) in x.iter().zip(d) {
+    for (xs, ds) in x.chunks_exact(ni).zip(d.chunks_exact(no)) {
         let xs = &xs[rows.clone()];
         for (column, &dj) in acc.iter_mut().zip(&ds[j0..j0 + N]) {
             for (a, &xk) in column[..height].iter_mut().zip(xs) {
@@ -156,23 +175,26 @@ fn accumulate_outer_narrow<const N: usize, const I: usize, const O: usize, const
             }
         }
     }
-    for (kk, gk) in g[rows].iter_mut().enumerate() {
+    for (kk, gk) in g_rows.chunks_exact_mut(no).enumerate() {
         for (gkj, column) in gk[j0..j0 + N].iter_mut().zip(&acc) {
             *gkj = column[kk];
         }
     }
 }
 
+/// Input `k` × the outputs `columns`, one sample at a time.
 #[inline]
-fn accumulate_outer_block<const I: usize, const O: usize, const B: usize>(
-    x: &[[f32; I]; B],
-    d: &[[f32; O]; B],
-    g: &mut [[f32; O]; I],
+fn accumulate_outer_block(
+    shape: Shape<impl Dim, impl Dim, impl Dim>,
+    x: &[f32],
+    d: &[f32],
+    g: &mut [f32],
     k: usize,
     columns: core::ops::Range<usize>,
 ) {
-    let gk = &mut g[k][columns.clone()];
-    for (xs, ds) in x.iter().zip(d) {
+    let (ni, no, _) = shape.get();
+    let gk = &mut g[k * no..][..no][columns.clone()];
+    for (xs, ds) in x.chunks_exact(ni).zip(d.chunks_exact(no)) {
         let xk = xs[k];
         for (gkj, &dj) in gk.iter_mut().zip(&ds[columns.clone()]) {
             *gkj += xk * dj;
@@ -181,72 +203,64 @@ fn accumulate_outer_block<const I: usize, const O: usize, const B: usize>(
 }
 
 /// Every input × the outputs `j0..j0 + LANES`, in tiles of `R` inputs; the inputs no full tile
-/// covers (I mod R, a constant) as one tile of [`ROWS`] if they are as many, then one shorter
-/// tile. `d` and `d0` as in [`accumulate_outer_tile`].
+/// covers (I mod R) as one tile of [`ROWS`] if they are as many, then one shorter tile.
+///
+/// `x` is the samples with their rows of `I` values; `d` is `(δ, W, d0)`, rows of `W` values
+/// holding those outputs' δ from column `d0` on (all of d, or a panel of [`LANES`] columns
+/// copied out of it); `g` the gradient with its rows of `O` values.
 #[inline(always)]
-fn accumulate_outer_columns<
-    T: Target,
-    const R: usize,
-    const I: usize,
-    const W: usize,
-    const O: usize,
->(
+fn accumulate_outer_columns<T: Target, const R: usize, I: Dim, W: Dim, O: Dim>(
     target: T,
-    x: &[[f32; I]],
-    d: &[[f32; W]],
-    d0: usize,
-    g: &mut [[f32; O]; I],
+    x: (&[f32], I),
+    d: (&[f32], W, usize),
+    g: (&mut [f32], O),
     j0: usize,
 ) {
-    let full_k = I / R * R;
+    let ni = x.1.get();
+    let (g, outputs) = g;
+    let full_k = ni / R * R;
     for k0 in (0..full_k).step_by(R) {
-        accumulate_outer_tile::<T, R, I, W, O>(target, x, d, d0, g, k0, j0);
+        accumulate_outer_tile::<T, R, I, W, O>(target, x, d, (g, outputs), k0, j0);
     }
     let mut k0 = full_k;
-    if R > ROWS && I - full_k >= ROWS {
-        accumulate_outer_tile::<T, ROWS, I, W, O>(target, x, d, d0, g, k0, j0);
+    if R > ROWS && ni - full_k >= ROWS {
+        accumulate_outer_tile::<T, ROWS, I, W, O>(target, x, d, (g, outputs), k0, j0);
         k0 += ROWS;
     }
-    left_over_tile!(I - k0, N => {
-        accumulate_outer_tile::<T, N, I, W, O>(target, x, d, d0, g, k0, j0)
+    left_over_tile!(ni - k0, N => {
+        accumulate_outer_tile::<T, N, I, W, O>(target, x, d, (g, outputs), k0, j0)
     });
 }
 
 /// The inputs `k0..k0 + R` × the outputs `j0..j0 + LANES`, one vector of sums per input in
-/// registers, over the samples of `x` and `d` in increasing order. `d` holds those outputs' δ
-/// from its column `d0` on: all of d (`W` = O), or a panel of [`LANES`] columns copied out of it
-/// (`W` = [`LANES`], `d0` = 0).
+/// registers, over the samples of `x` and `d` in increasing order. Arguments as in
+/// [`accumulate_outer_columns`].
 #[inline(always)]
-fn accumulate_outer_tile<
-    T: Target,
-    const R: usize,
-    const I: usize,
-    const W: usize,
-    const O: usize,
->(
+fn accumulate_outer_tile<T: Target, const R: usize, I: Dim, W: Dim, O: Dim>(
     target: T,
-    x: &[[f32; I]],
-    d: &[[f32; W]],
-    d0: usize,
-    g: &mut [[f32; O]; I],
+    (x, inputs): (&[f32], I),
+    (d, width, d0): (&[f32], W, usize),
+    (g, outputs): (&mut [f32], O),
     k0: usize,
     j0: usize,
 ) {
-    let Some(rows) = g[k0..].first_chunk_mut::<R>() else {
+    let (ni, no) = (inputs.get(), outputs.get());
+    if k0 + R > ni {
         return;
-    };
-    let mut acc = [target.splat(0.0); R];
-    for (a, gk) in acc.iter_mut().zip(rows.iter()) {
-        *a = target.load(super::lanes(gk, j0));
     }
-    for (xs, ds) in x.iter().zip(d) {
-        let ds = target.load(super::lanes(ds, d0));
+    let rows = &mut g[k0 * no..(k0 + R) * no];
+    let mut acc = [target.splat(0.0); R];
+    for (a, gk) in acc.iter_mut().zip(rows.chunks_exact(no)) {
+        *a = target.load(lanes(gk, j0));
+    }
+    for (xs, ds) in x.chunks_exact(ni).zip(d.chunks_exact(width.get())) {
+        let ds = target.load(lanes(ds, d0));
         for (a, &xk) in acc.iter_mut().zip(&xs[k0..k0 + R]) {
             *a = target.add_product(*a, target.splat(xk), ds);
         }
     }
-    for (gk, a) in rows.iter_mut().zip(acc) {
-        *super::lanes_mut(gk, j0) = target.store(a);
+    for (gk, a) in rows.chunks_exact_mut(no).zip(acc) {
+        *lanes_mut(gk, j0) = target.store(a);
     }
 }
 
@@ -254,122 +268,146 @@ fn accumulate_outer_tile<
 /// w `[I][O]`, y `[B][I]`.
 ///
 /// Three ways, by shape, all summing in the same order:
-/// - with at most 4 outputs, per sample, vectorised across k;
+/// - with at most 4 outputs, 16 inputs at a time, vectorised across k over a contiguous copy of
+///   their weights, for every sample;
 /// - each block of 16 inputs through the forward kernel's tiles, y = d·wᵀ + 0 (the same
 ///   products, a·b = b·a, in the same order), with the block's rows of w transposed into a
-///   contiguous panel of wᵀ (O × 64 bytes on the stack);
-/// - the inputs no block covers in tiles of 16 samples whose rows of d are transposed into a
-///   small stack buffer, so for each group of 6 inputs the sum over j runs with the 16 samples
-///   side by side (12 AVX registers), one weight broadcast per input and step; the samples no
-///   tile covers one at a time.
+///   contiguous panel of wᵀ (O × 64 bytes);
+/// - the inputs no block covers in tiles of 16 samples whose rows of d are transposed into the
+///   same panel, so for each group of 6 inputs the sum over j runs with the 16 samples side by
+///   side (12 AVX registers), one weight broadcast per input and step; the samples no tile
+///   covers one at a time.
 ///
 /// Without vector registers (a Cortex-M), every sample one at a time: there, that costs 10% fewer
 /// instructions for a whole training step of `picogan::bimodal`.
-pub(crate) fn transposed_product<const I: usize, const O: usize, const B: usize>(
-    d: &[[f32; O]; B],
-    w: &[[f32; O]; I],
-    y: &mut [[f32; I]; B],
+#[inline]
+pub(crate) fn transposed_product<I: Dim, O: Dim, B: Dim>(
+    shape: Shape<I, O, B>,
+    d: &[f32],
+    w: &[f32],
+    y: &mut [f32],
 ) {
-    on_selected_target!(|target, R| transposed_product_with::<_, R, I, O, B>(target, d, w, y))
+    on_selected_target!(|target, R| transposed_product_with::<_, R, I, O, B>(
+        target, shape, d, w, y
+    ))
 }
 
 /// [`transposed_product`] with tiles of `R` rows, inlined into `target`'s instruction set.
 #[inline(always)]
-fn transposed_product_with<
-    T: Target,
-    const R: usize,
-    const I: usize,
-    const O: usize,
-    const B: usize,
->(
+fn transposed_product_with<T: Target, const R: usize, I: Dim, O: Dim, B: Dim>(
     target: T,
-    d: &[[f32; O]; B],
-    w: &[[f32; O]; I],
-    y: &mut [[f32; I]; B],
+    shape: Shape<I, O, B>,
+    d: &[f32],
+    w: &[f32],
+    y: &mut [f32],
 ) {
-    if O <= NARROW_OUTPUTS {
-        // Few outputs (a 64 → 1 layer): each sample's row of y is updated once per output j,
-        // j increasing, vectorised across the inputs k over a contiguous copy of w's column j.
-        let mut w_transposed = [[0.0f32; I]; NARROW_OUTPUTS];
-        for (j, column) in w_transposed[..O].iter_mut().enumerate() {
-            for (c, wk) in column.iter_mut().zip(w) {
-                *c = wk[j];
-            }
-        }
-        for (ds, ys) in d.iter().zip(y) {
-            let mut acc = [0.0f32; I];
-            for (column, &dj) in w_transposed.iter().zip(ds) {
-                for (a, &wkj) in acc.iter_mut().zip(column) {
-                    *a += wkj * dj;
+    let (ni, no, nb) = shape.get();
+    if ni == 0 {
+        return;
+    }
+    if no == 0 {
+        y[..nb * ni].fill(0.0);
+        return;
+    }
+    let (d, w, y) = (&d[..nb * no], &w[..ni * no], &mut y[..nb * ni]);
+    let blocked = ni / LANES * LANES;
+    if no <= NARROW_OUTPUTS {
+        // Few outputs (a 64 → 1 layer): 16 inputs at a time, their weights copied into a
+        // contiguous wᵀ block, each sample's 16 sums updated once per output j, j increasing.
+        let mut w_transposed = [[0.0f32; LANES]; NARROW_OUTPUTS]; // wᵀ[j][k0..k0 + 16]
+        for k0 in (0..blocked).step_by(LANES) {
+            for (kk, wk) in w[k0 * no..(k0 + LANES) * no].chunks_exact(no).enumerate() {
+                for (column, &wkj) in w_transposed.iter_mut().zip(wk) {
+                    column[kk] = wkj;
                 }
             }
-            *ys = acc;
+            for (ds, ys) in d.chunks_exact(no).zip(y.chunks_exact_mut(ni)) {
+                let mut acc = [0.0f32; LANES];
+                for (column, &dj) in w_transposed.iter().zip(ds) {
+                    for (a, &wkj) in acc.iter_mut().zip(column) {
+                        *a += wkj * dj;
+                    }
+                }
+                ys[k0..k0 + LANES].copy_from_slice(&acc);
+            }
+        }
+        if blocked < ni {
+            for (ds, ys) in d.chunks_exact(no).zip(y.chunks_exact_mut(ni)) {
+                transposed_one(ds, w, no, ys, blocked..ni);
+            }
         }
         return;
     }
     if !VECTOR_REGISTERS {
-        for (ds, ys) in d.iter().zip(y) {
-            transposed_one(ds, w, ys, 0..I);
+        for (ds, ys) in d.chunks_exact(no).zip(y.chunks_exact_mut(ni)) {
+            transposed_one(ds, w, no, ys, 0..ni);
         }
         return;
     }
-    let blocked = I / LANES * LANES;
-    let mut panel = [[0.0f32; LANES]; O]; // wᵀ[j][k0..k0 + 16]
-    for k0 in (0..blocked).step_by(LANES) {
-        let rows = &w.as_chunks::<LANES>().0[k0 / LANES];
-        super::transpose::rows_into_panel(target, rows, &mut panel);
-        super::affine_columns::<T, R, O, LANES, I, B>(
-            target,
-            d,
-            &panel,
-            0,
-            &[0.0; I],
-            #[inline(always)]
-            |row, ys| ys.copy_from_slice(row),
-            y,
-            k0,
-        );
-    }
-    if blocked == I {
-        return;
-    }
-    let (d_tiles, d_rest) = d.as_chunks::<SAMPLES>();
-    let (y_tiles, y_rest) = y.as_chunks_mut::<SAMPLES>();
-    let full_k = blocked + (I - blocked) / ROWS * ROWS;
-    let d_transposed = &mut panel; // dᵀ of a tile, in the wᵀ panel's space (SAMPLES = LANES)
-    for (db, yb) in d_tiles.iter().zip(y_tiles) {
-        super::transpose::rows_into_panel(target, db, d_transposed);
-        // ROWS inputs at a time, sharing the loads of dᵀ; the inputs left over (a constant
-        // number, fewer than ROWS) as one shorter run.
-        for k0 in (blocked..full_k).step_by(ROWS) {
-            transposed_rows::<T, ROWS, I, O>(target, d_transposed, w, k0, yb);
-        }
-        left_over_tile!(I - full_k, N => {
-            transposed_rows::<T, N, I, O>(target, d_transposed, w, full_k, yb)
-        });
-    }
-    for (ds, ys) in d_rest.iter().zip(y_rest) {
-        transposed_one(ds, w, ys, blocked..I);
-    }
+    shape.outputs.with_panel(
+        #[inline(always)]
+        |panel| {
+            // wᵀ[j][k0..k0 + 16]
+            for k0 in (0..blocked).step_by(LANES) {
+                let rows = &w[k0 * no..(k0 + LANES) * no];
+                super::transpose::rows_into_panel(target, rows, no, 0, panel);
+                super::affine_columns::<T, R, O, Const<LANES>, I>(
+                    target,
+                    (d, shape.outputs),
+                    (panel.as_flattened(), Const, 0),
+                    None,
+                    #[inline(always)]
+                    |row, ys| ys.copy_from_slice(row),
+                    (y, shape.inputs),
+                    k0,
+                );
+            }
+            if blocked == ni {
+                return;
+            }
+            let d_tiles = d.chunks_exact(SAMPLES * no);
+            let d_rest = d_tiles.remainder();
+            let mut y_tiles = y.chunks_exact_mut(SAMPLES * ni);
+            let full_k = blocked + (ni - blocked) / ROWS * ROWS;
+            let d_transposed = panel; // dᵀ of a tile, in the wᵀ panel's space (SAMPLES = LANES)
+            for (db, yb) in d_tiles.zip(&mut y_tiles) {
+                super::transpose::rows_into_panel(target, db, no, 0, d_transposed);
+                // ROWS inputs at a time, sharing the loads of dᵀ; the inputs left over (fewer
+                // than ROWS) as one shorter run.
+                for k0 in (blocked..full_k).step_by(ROWS) {
+                    transposed_rows::<T, ROWS>(target, d_transposed, w, (ni, no), k0, yb);
+                }
+                left_over_tile!(ni - full_k, N => {
+                    transposed_rows::<T, N>(target, d_transposed, w, (ni, no), full_k, yb)
+                });
+            }
+            let y_rest = y_tiles.into_remainder();
+            for (ds, ys) in d_rest.chunks_exact(no).zip(y_rest.chunks_exact_mut(ni)) {
+                transposed_one(ds, w, no, ys, blocked..ni);
+            }
+        },
+    )
 }
 
-/// `y[s][k] = Σⱼ w[k][j]·dᵀ[j][s]` for the inputs `k0..k0 + N` across a tile of samples: one
-/// accumulator per input and sample, in registers, j increasing.
+/// `y[s][k] = Σⱼ w[k][j]·dᵀ[j][s]` for the inputs `k0..k0 + N` across a tile of samples (y
+/// `[16][I]`): one accumulator per input and sample, in registers, j increasing.
 #[inline(always)]
-fn transposed_rows<T: Target, const N: usize, const I: usize, const O: usize>(
+fn transposed_rows<T: Target, const N: usize>(
     target: T,
-    d_transposed: &[[f32; SAMPLES]; O],
-    w: &[[f32; O]; I],
+    d_transposed: &[[f32; SAMPLES]],
+    w: &[f32],
+    (ni, no): (usize, usize),
     k0: usize,
-    y: &mut [[f32; I]],
+    y: &mut [f32],
 ) {
-    let Some(rows) = w[k0..].first_chunk::<N>() else {
+    if k0 + N > ni {
         return;
-    };
+    }
+    let rows = split_rows::<N>(&w[k0 * no..(k0 + N) * no], no);
     let mut acc = [target.splat(0.0); N];
-    for (j, column) in d_transposed.iter().enumerate() {
+    for (j, column) in (0..no).zip(d_transposed) {
         let column = target.load(column);
-        for (a, wk) in acc.iter_mut().zip(rows) {
+        for (a, wk) in acc.iter_mut().zip(&rows) {
             *a = target.add_product(*a, target.splat(wk[j]), column);
         }
     }
@@ -377,22 +415,25 @@ fn transposed_rows<T: Target, const N: usize, const I: usize, const O: usize>(
     for (sum, a) in sums.iter_mut().zip(acc) {
         *sum = target.store(a);
     }
-    for (s, ys) in y.iter_mut().enumerate() {
-        for (yk, row) in ys[k0..k0 + N].iter_mut().zip(&sums) {
-            *yk = row[s];
+    for (s, ys) in y.chunks_exact_mut(ni).enumerate() {
+        for (yk, sum) in ys[k0..k0 + N].iter_mut().zip(&sums) {
+            *yk = sum[s];
         }
     }
 }
 
-/// One sample, the inputs `inputs`: `y[k] = Σⱼ w[k][j]·d[j]`.
+/// One sample, the inputs `inputs`: `y[k] = Σⱼ w[k][j]·d[j]`, where w has rows of `outputs`
+/// values.
 #[inline]
-fn transposed_one<const I: usize, const O: usize>(
-    d: &[f32; O],
-    w: &[[f32; O]; I],
-    y: &mut [f32; I],
+fn transposed_one(
+    d: &[f32],
+    w: &[f32],
+    outputs: usize,
+    y: &mut [f32],
     inputs: core::ops::Range<usize>,
 ) {
-    for (yk, wk) in y[inputs.clone()].iter_mut().zip(&w[inputs]) {
+    let w_rows = w[inputs.start * outputs..inputs.end * outputs].chunks_exact(outputs);
+    for (yk, wk) in y[inputs].iter_mut().zip(w_rows) {
         let mut acc = 0.0;
         for (&wkj, &dj) in wk.iter().zip(d) {
             acc += wkj * dj;

@@ -1,7 +1,7 @@
 //! Adam.
 
 use super::Optimizer;
-use crate::{Layer, Zeroed};
+use crate::{Network, Zeroed};
 
 /// Adam (Kingma & Ba, "Adam: A Method for Stochastic Optimization", ICLR 2015, Algorithm 1),
 /// with PyTorch's defaults and order of operations (`torch.optim.Adam`, no weight decay):
@@ -13,7 +13,7 @@ use crate::{Layer, Zeroed};
 ///
 /// # Examples
 /// ```
-/// use picogan::{Activation, Dense, Layer, optim::{Adam, Optimizer}};
+/// use picogan::{Activation, Dense, Network, optim::{Adam, Optimizer}};
 /// let mut p = Dense::<1, 1>::new(Activation::Identity);
 /// let mut g = p.zeroed_like();
 /// g.bias = [0.3];
@@ -84,9 +84,9 @@ impl<N: Zeroed> Zeroed for AdamState<N> {
 }
 
 impl Optimizer for Adam {
-    type State<N: Layer> = AdamState<N>;
+    type State<N: Network + Zeroed> = AdamState<N>;
 
-    fn reset_state<N: Layer>(&self, state: &mut AdamState<N>) {
+    fn reset_state<N: Network + Zeroed>(&self, state: &mut AdamState<N>) {
         state.m.zero_params();
         state.v.zero_params();
         state.step = 0;
@@ -94,7 +94,17 @@ impl Optimizer for Adam {
         state.beta2_power = 1.0;
     }
 
-    fn step<N: Layer>(&self, params: &mut N, grads: &N, state: &mut AdamState<N>) {
+    fn new_state<N: Network + Zeroed>(&self, params: &N) -> AdamState<N> {
+        AdamState {
+            m: params.zeroed_like(),
+            v: params.zeroed_like(),
+            step: 0,
+            beta1_power: 1.0,
+            beta2_power: 1.0,
+        }
+    }
+
+    fn step<N: Network + Zeroed>(&self, params: &mut N, grads: &N, state: &mut AdamState<N>) {
         let Adam {
             lr,
             beta1,

@@ -1,14 +1,14 @@
 //! Stochastic gradient descent with momentum.
 
 use super::Optimizer;
-use crate::{Layer, Zeroed};
+use crate::{Network, Zeroed};
 
 /// SGD with (heavy-ball) momentum, PyTorch's `torch.optim.SGD` without dampening or weight decay:
 /// b ← μ·b + g, θ ← θ − η·b (b starts at 0, so the first step is θ − η·g).
 ///
 /// # Examples
 /// ```
-/// use picogan::{Activation, Dense, Layer, optim::{Optimizer, Sgd}};
+/// use picogan::{Activation, Dense, Network, optim::{Optimizer, Sgd}};
 /// let mut p = Dense::<1, 1>::new(Activation::Identity);
 /// let mut g = p.zeroed_like();
 /// g.bias = [2.0];
@@ -48,13 +48,19 @@ impl<N: Zeroed> Zeroed for SgdState<N> {
 }
 
 impl Optimizer for Sgd {
-    type State<N: Layer> = SgdState<N>;
+    type State<N: Network + Zeroed> = SgdState<N>;
 
-    fn reset_state<N: Layer>(&self, state: &mut SgdState<N>) {
+    fn reset_state<N: Network + Zeroed>(&self, state: &mut SgdState<N>) {
         state.velocity.zero_params();
     }
 
-    fn step<N: Layer>(&self, params: &mut N, grads: &N, state: &mut SgdState<N>) {
+    fn new_state<N: Network + Zeroed>(&self, params: &N) -> SgdState<N> {
+        SgdState {
+            velocity: params.zeroed_like(),
+        }
+    }
+
+    fn step<N: Network + Zeroed>(&self, params: &mut N, grads: &N, state: &mut SgdState<N>) {
         let Sgd { lr, momentum } = *self;
         for_each_param(params, grads, &mut state.velocity, |p, g, b| {
             *b = momentum * *b + g;
@@ -65,7 +71,7 @@ impl Optimizer for Sgd {
 
 /// Calls `update(θ, g, s)` for every scalar parameter θ of `params`, with its gradient g and the
 /// matching slot s of one state network, tensor by tensor.
-fn for_each_param<N: Layer>(
+fn for_each_param<N: Network>(
     params: &mut N,
     grads: &N,
     state: &mut N,

@@ -22,12 +22,10 @@ use anyhow::Result;
 use picogan::mixture::GaussianMixture;
 use picogan::model::{self, Role};
 use picogan::rng::{NoiseRng, SeedableRng};
-use picogan::sample;
 
 use crate::data::Dataset;
 use crate::eval::{self, Metrics};
 use crate::files::write_atomic;
-use crate::train;
 
 /// The default seed of every draw.
 pub const SEED: u64 = 0;
@@ -118,8 +116,7 @@ pub fn measure(seed: u64) -> Result<Report> {
     let mean = |i: usize| [modes.means[i][0], modes.means[i][1]];
     let collapsed = GaussianMixture::<2, 2>::new([mean(0), mean(1)], modes.std);
     let blurry = GaussianMixture::<8, 2>::new(core::array::from_fn(mean), BLURRY_STD);
-    let mut good = train::new_generator::<2>();
-    model::read(GOOD_MODEL, Role::Generator, &mut good)?;
+    let good = model::read_dynamic(GOOD_MODEL, Role::Generator)?;
 
     let draw = |salt: u64, one: &dyn Fn(&mut NoiseRng) -> [f32; 2]| -> Vec<f32> {
         let mut rng = NoiseRng::seed_from_u64(seed ^ salt);
@@ -140,7 +137,14 @@ pub fn measure(seed: u64) -> Result<Report> {
                 metrics(&draw(0xB1, &|rng| collapsed.sample(rng))),
             ),
             ("blurry", metrics(&draw(0xB2, &|rng| blurry.sample(rng)))),
-            ("good", metrics(&draw(0xB3, &|rng| sample(&good, rng)))),
+            (
+                "good",
+                metrics(&draw(0xB3, &|rng| {
+                    let mut point = [0.0; 2];
+                    good.sample_into(rng, &mut point);
+                    point
+                })),
+            ),
         ],
         real: metrics(&second),
     })

@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Result;
 use picogan::optim::{Adam, Optimizer};
 use picogan::rng::{NoiseRng, SeedableRng, standard_normal};
-use picogan::{Activation, Dense, Layer};
+use picogan::{Activation, Dense, Network};
 use plotters::prelude::*;
 
 use crate::plot::{self, Curve};

@@ -19,7 +19,6 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 use picogan::rng::{NoiseRng, SeedableRng};
-use picogan::sample;
 use plotters::prelude::*;
 
 use crate::data::Dataset;
@@ -70,11 +69,12 @@ fn follow(recipe: &Recipe, dataset: &Dataset, folder: &Path) -> Result<Vec<Snaps
     let mut progress = Progress::new(true);
     let mut snapshots = Vec::new();
     for (i, &step) in SNAPSHOTS.iter().enumerate() {
-        let outcome = train::run::<2>(recipe, dataset, folder, i > 0, Some(step), &mut progress)?;
+        let outcome = train::run(recipe, dataset, folder, i > 0, Some(step), &mut progress)?;
         let mut rng = NoiseRng::seed_from_u64(7);
-        let samples: Vec<f32> = (0..EVAL_SAMPLES)
-            .flat_map(|_| sample(&outcome.generator, &mut rng))
-            .collect();
+        let mut samples = vec![0.0f32; 2 * EVAL_SAMPLES];
+        for point in samples.chunks_exact_mut(2) {
+            outcome.generator.sample_into(&mut rng, point);
+        }
         let metrics = eval::mode_metrics(&samples, 2, &modes);
         snapshots.push(Snapshot {
             step,

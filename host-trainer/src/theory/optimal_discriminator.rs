@@ -21,7 +21,7 @@ use picogan::loss::{GanLoss, mean_loss};
 use picogan::mixture::GaussianMixture;
 use picogan::optim::{Adam, Optimizer};
 use picogan::rng::{NoiseRng, SeedableRng, standard_normal};
-use picogan::{Activation::*, Dense, Layer, Mlp3, Trainable, sigmoid};
+use picogan::{Activation::*, Dense, Layer, Mlp3, Network, Trainable, sigmoid};
 use plotters::prelude::*;
 
 use crate::plot::{self, Curve};
@@ -98,6 +98,7 @@ pub fn measure(seed: u64) -> Result<Report> {
             }
             d.forward_batch(&batch, &mut trace); // [B][1]
             let (logits, logit_grads) = D::output_and_grad_mut(&mut trace);
+            let (logits, logit_grads) = (logits.as_flattened(), logit_grads.as_flattened_mut());
             if real {
                 mean_loss(logits, logit_grads, |x| loss.discriminator_real(x));
             } else {
