@@ -36,6 +36,10 @@ use crate::{Activation, Error};
 /// are refused with an error rather than left to abort the process when memory runs out.
 pub const MAX_LAYER_PARAMS: usize = 1 << 28;
 
+/// The widest layer whose single-sample pass keeps its values on the stack; wider ones use the
+/// heap.
+const STACK_WIDTH: usize = 256;
+
 /// A zeroed buffer of `rows × width` values, or [`Error::OutOfMemory`] when it cannot be
 /// allocated.
 pub(crate) fn zeroed(rows: usize, width: usize) -> Result<Vec<f32>, Error> {
@@ -269,20 +273,32 @@ impl DynMlp {
     /// # Panics
     /// If `x` is shorter than [`DynMlp::inputs`] or `y` longer than [`DynMlp::outputs`].
     pub fn forward(&self, x: &[f32], y: &mut [f32]) {
-        let mut input = x.to_vec();
-        let mut output = Vec::new();
+        let widest = self
+            .layers
+            .iter()
+            .map(|l| l.outputs)
+            .fold(self.inputs(), usize::max);
+        if widest <= STACK_WIDTH {
+            self.forward_in(x, y, &mut [0.0; STACK_WIDTH], &mut [0.0; STACK_WIDTH]);
+        } else {
+            self.forward_in(x, y, &mut vec![0.0; widest], &mut vec![0.0; widest]);
+        }
+    }
+
+    /// [`DynMlp::forward`] through two buffers as wide as the widest layer.
+    fn forward_in<'b>(
+        &self,
+        x: &[f32],
+        y: &mut [f32],
+        mut input: &'b mut [f32],
+        mut output: &'b mut [f32],
+    ) {
+        let inputs = self.inputs();
+        input[..inputs].copy_from_slice(&x[..inputs]);
         for layer in &self.layers {
-            output.clear();
-            output.resize(layer.outputs, 0.0);
-            kernels::affine_one(
-                layer.inputs,
-                layer.outputs,
-                &input,
-                &layer.weight,
-                &layer.bias,
-                layer.activation,
-                &mut output,
-            ); // [O]
+            let (i, o) = (layer.inputs, layer.outputs);
+            let (w, b, phi) = (&layer.weight, &layer.bias, layer.activation);
+            kernels::affine_one(i, o, &input[..i], w, b, phi, &mut output[..o]); // [O]
             core::mem::swap(&mut input, &mut output);
         }
         y.copy_from_slice(&input[..y.len()]);
@@ -292,9 +308,17 @@ impl DynMlp {
     /// [`fill_normal`](crate::rng::fill_normal): the same bits as [`sample`](crate::sample) with
     /// the const-generic network of the same shape.
     pub fn sample_into<R: rand_core::Rng + ?Sized>(&self, rng: &mut R, out: &mut [f32]) {
-        let mut z = vec![0.0; self.inputs()];
-        crate::rng::fill_normal(rng, &mut z); // [Z]
-        self.forward(&z, out); // [X]
+        let inputs = self.inputs();
+        let mut stack = [0.0; STACK_WIDTH];
+        let mut heap = Vec::new();
+        let z = if inputs <= STACK_WIDTH {
+            &mut stack[..inputs]
+        } else {
+            heap.resize(inputs, 0.0);
+            &mut heap[..]
+        };
+        crate::rng::fill_normal(rng, z); // [Z]
+        self.forward(z, out); // [X]
     }
 
     /// Batch forward pass over the `trace.batch()` samples of `x` (row after row), every layer's

@@ -105,6 +105,8 @@ fn every_pass_matches_the_const_generic_network() {
     same_passes::<_, 1>(init(Dense::<3, 2>::new(Tanh), 1), 10);
     same_passes::<_, 7>(init(Dense::<1, 1>::new(Sigmoid), 2), 20);
     same_passes::<_, 37>(init(Dense::<130, 17>::new(Relu), 3), 30);
+    // Wider than L1 (the panel paths) and than a single-sample pass keeps on the stack.
+    same_passes::<_, 9>(init(Dense::<300, 257>::new(LeakyRelu(0.1)), 9), 90);
     same_passes::<_, 5>(
         init::<Mlp2<2, 64, 1>>((Dense::new(Relu), Dense::new(Identity)), 4),
         40,
