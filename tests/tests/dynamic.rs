@@ -100,6 +100,16 @@ fn same_passes<N: Trainable, const B: usize>(net: N, seed: u64) {
 
 #[test]
 fn every_pass_matches_the_const_generic_network() {
+    // On a thread with a large stack: the const-generic traces live on it.
+    std::thread::Builder::new()
+        .stack_size(64 << 20)
+        .spawn(every_pass_matches)
+        .unwrap()
+        .join()
+        .unwrap();
+}
+
+fn every_pass_matches() {
     // Depth 1 to 4; widths from 1 to 130 around the tiles' edges (16 lanes, 4 narrow outputs,
     // 64 wide lanes, the L1 panel); batches below a tile, with remainders, and above 128.
     same_passes::<_, 1>(init(Dense::<3, 2>::new(Tanh), 1), 10);
@@ -169,16 +179,10 @@ where
             *v = 3.0 * *v + (i % dim) as f32;
         }
     };
-    let mut fixed = Box::new(
-        GanTrainer::<G, D, Adam, B>::new(
-            generator.clone(),
-            discriminator.clone(),
-            adam,
-            adam,
-            config,
-        )
-        .unwrap(),
-    );
+    let mut fixed = Box::new(GanTrainer::<G, D, Adam, B>::ZEROED);
+    fixed
+        .reset(&generator, &discriminator, adam, adam, config)
+        .unwrap();
     let mut dynamic = DynGanTrainer::new(
         from_layer(&generator).unwrap(),
         from_layer(&discriminator).unwrap(),
@@ -206,6 +210,16 @@ where
 
 #[test]
 fn training_steps_match_the_const_generic_trainer() {
+    // On a thread with a large stack: the const-generic trainers' buffers are built in place.
+    std::thread::Builder::new()
+        .stack_size(64 << 20)
+        .spawn(training_steps_match)
+        .unwrap()
+        .join()
+        .unwrap();
+}
+
+fn training_steps_match() {
     // The trainer's default shapes (2-D data), with R1.
     same_training::<Mlp4<2, 64, 64, 64, 2>, Mlp3<2, 128, 128, 1>, 128>(
         init(
