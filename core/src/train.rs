@@ -34,6 +34,28 @@ impl Default for GanConfig {
     }
 }
 
+/// Checks a trainer's settings: [`Error::InvalidHyperparameter`] for a batch of 0 or a negative or
+/// non-finite R1 weight; [`Error::SmoothActivation`] when R1 is on and D has a tanh or sigmoid
+/// layer (the closed-form R1 gradient would be wrong there).
+pub(crate) fn check_settings(
+    config: &GanConfig,
+    batch: usize,
+    discriminator: &impl crate::Network,
+) -> Result<(), Error> {
+    if batch == 0 {
+        return Err(Error::InvalidHyperparameter { name: "batch size" });
+    }
+    if !(config.r1_gamma >= 0.0 && config.r1_gamma.is_finite()) {
+        return Err(Error::InvalidHyperparameter { name: "r1_gamma" });
+    }
+    if config.r1_gamma > 0.0
+        && let Some(layer) = discriminator.first_smooth_layer()
+    {
+        return Err(Error::SmoothActivation { layer });
+    }
+    Ok(())
+}
+
 /// What one [`GanTrainer::step`] measured (means over the batch; from the last D update).
 #[derive(Clone, Copy, Debug, PartialEq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -213,17 +235,7 @@ where
         discriminator_optimizer: O,
         config: GanConfig,
     ) -> Result<(), Error> {
-        if B == 0 {
-            return Err(Error::InvalidHyperparameter { name: "batch size" });
-        }
-        if !(config.r1_gamma >= 0.0 && config.r1_gamma.is_finite()) {
-            return Err(Error::InvalidHyperparameter { name: "r1_gamma" });
-        }
-        if config.r1_gamma > 0.0
-            && let Some(layer) = discriminator.first_smooth_layer()
-        {
-            return Err(Error::SmoothActivation { layer });
-        }
+        check_settings(&config, B, discriminator)?;
         self.generator.clone_from(generator);
         self.discriminator.clone_from(discriminator);
         generator_optimizer.reset_state(&mut self.generator_state);

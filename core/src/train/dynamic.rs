@@ -75,17 +75,7 @@ impl<O: Optimizer> DynGanTrainer<O> {
         config: GanConfig,
         batch: usize,
     ) -> Result<Self, Error> {
-        if batch == 0 {
-            return Err(Error::InvalidHyperparameter { name: "batch size" });
-        }
-        if !(config.r1_gamma >= 0.0 && config.r1_gamma.is_finite()) {
-            return Err(Error::InvalidHyperparameter { name: "r1_gamma" });
-        }
-        if config.r1_gamma > 0.0
-            && let Some(layer) = discriminator.first_smooth_layer()
-        {
-            return Err(Error::SmoothActivation { layer });
-        }
+        super::check_settings(&config, batch, &discriminator)?;
         if generator.outputs() != discriminator.inputs() {
             return Err(Error::InvalidArchitecture {
                 reason: "the generator's outputs differ from the discriminator's inputs",
