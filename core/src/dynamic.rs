@@ -308,17 +308,49 @@ impl DynMlp {
     /// [`fill_normal`](crate::rng::fill_normal): the same bits as [`sample`](crate::sample) with
     /// the const-generic network of the same shape.
     pub fn sample_into<R: rand_core::Rng + ?Sized>(&self, rng: &mut R, out: &mut [f32]) {
+        self.sample_labelled_into(rng, 0, 0, out);
+    }
+
+    /// One sample G(z, y) of a conditional generator over `classes` classes into `out`: its
+    /// inputs are fresh standard normal noise z (all but the last `classes` inputs) and the
+    /// one-hot code of `label` ([`one_hot`](crate::label::one_hot)). With `classes` = 0 it is
+    /// [`DynMlp::sample_into`].
+    ///
+    /// # Panics
+    /// If `classes` ≥ the network's inputs.
+    ///
+    /// # Examples
+    /// ```
+    /// use picogan::{Activation::*, dynamic::DynMlp};
+    /// use picogan::rng::{NoiseRng, SeedableRng};
+    /// // 2 noise values and 3 classes in, 4 values out.
+    /// let mut g = DynMlp::new(&[5, 8, 4], &[Relu, Identity]).unwrap();
+    /// let mut rng = NoiseRng::seed_from_u64(3);
+    /// g.init_params(&mut rng);
+    /// let mut x = [0.0; 4];
+    /// g.sample_labelled_into(&mut rng, 3, 1, &mut x);
+    /// assert!(x.iter().all(|v| v.is_finite()));
+    /// ```
+    pub fn sample_labelled_into<R: rand_core::Rng + ?Sized>(
+        &self,
+        rng: &mut R,
+        classes: usize,
+        label: usize,
+        out: &mut [f32],
+    ) {
         let inputs = self.inputs();
         let mut stack = [0.0; STACK_WIDTH];
         let mut heap = Vec::new();
-        let z = if inputs <= STACK_WIDTH {
+        let input = if inputs <= STACK_WIDTH {
             &mut stack[..inputs]
         } else {
             heap.resize(inputs, 0.0);
             &mut heap[..]
         };
+        let (z, code) = input.split_at_mut(inputs - classes);
         crate::rng::fill_normal(rng, z); // [Z]
-        self.forward(z, out); // [X]
+        crate::label::one_hot(label, code); // [K]
+        self.forward(input, out); // [X]
     }
 
     /// Batch forward pass over the `trace.batch()` samples of `x` (row after row), every layer's

@@ -60,6 +60,7 @@ mod error;
 pub mod info;
 pub mod isa;
 mod kernels;
+pub mod label;
 pub mod layer;
 pub mod loss;
 pub mod math;

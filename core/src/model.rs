@@ -1,22 +1,31 @@
 //! The model file: a versioned, checksummed binary holding one network, read without allocation.
 //!
-//! Layout, all integers and floats little-endian (version 1):
+//! Layout, all integers and floats little-endian (version 2):
 //!
 //! | offset | size | field |
 //! |---|---|---|
 //! | 0 | 4 | magic `PGAN` |
-//! | 4 | 2 | format version, u16 (this crate writes and reads [`VERSION`]) |
+//! | 4 | 2 | format version, u16 (this crate writes [`VERSION`] and reads 1 and 2) |
 //! | 6 | 1 | dtype: 0 = f32, 1 = int8 (parameters laid out as in [`write_i8`]), 2 = Q16.16 ([`write_q16`]) |
 //! | 7 | 1 | role: 0 = generator, 1 = discriminator |
 //! | 8 | 1 | number of dense layers L, 1..=[`MAX_LAYERS`] |
 //! | 9 | 3 | reserved, zero |
-//! | 12 | 12·L | per layer: inputs u16, outputs u16, activation u8 (0 identity, 1 ReLU, 2 LeakyReLU, 3 tanh, 4 sigmoid), 3 reserved zero bytes, LeakyReLU slope α f32 (0 otherwise) |
-//! | 12 + 12·L | 4·P | parameters, layer by layer: weights input-major (`w[k][j]`, I·O values), then biases (O values) |
+//! | 12 | 2 | noise dimension Z, u16 (a generator's; 0 in a discriminator's file) |
+//! | 14 | 2 | classes K, u16 (0: unconditional). G's inputs are Z noise values then the one-hot label (K values); D's inputs are the sample then the one-hot label |
+//! | 16 | 2 | normalized columns C, u16: 0, or the sample's width when the network works on normalized data |
+//! | 18 | 2 | reserved, zero |
+//! | 20 | 12·L | per layer: inputs u16, outputs u16, activation u8 (0 identity, 1 ReLU, 2 LeakyReLU, 3 tanh, 4 sigmoid), 3 reserved zero bytes, LeakyReLU slope α f32 (0 otherwise) |
+//! | 20 + 12·L | 4·P | parameters, layer by layer: weights input-major (`w[k][j]`, I·O values), then biases (O values) |
+//! | | 8·C | per column: offset f32, scale f32 ([`Normalization`]: data = offset + scale · network value) |
 //! | end − 4 | 4 | CRC-32 (ISO-HDLC, the zlib/PNG one) of every byte before it |
+//!
+//! A version-1 file has no bytes 12 to 19 (its layer records start at 12) and no normalization:
+//! it reads as an unconditional model whose noise dimension is its first layer's inputs.
 //!
 //! Reading checks, in this order: length of the fixed parts, magic, version, layer count, total
 //! length, checksum, then every field's meaning (dtype, role, activations, shapes, finite
-//! weights). Each defect is a [`ModelError`] that names what is wrong and where.
+//! weights, noise and classes against the first layer, normalization). Each defect is a
+//! [`ModelError`] that names what is wrong and where.
 //!
 //! # Examples
 //! ```
@@ -37,9 +46,11 @@
 use core::fmt;
 
 mod int8;
+mod interface;
 mod q16;
 mod rust_source;
 pub use int8::{Int8Layer, encoded_len_i8, int8_layers, read_i8, write_i8};
+pub use interface::{Interface, Normalization};
 pub use q16::{Q16FileLayer, encoded_len_q16, q16_layers, read_q16, write_q16};
 pub use rust_source::{SourceError, write_rust_source};
 
@@ -49,11 +60,15 @@ use crate::layer::{Layer, LayerInfo, Network};
 /// The 4 bytes every model file starts with.
 pub const MAGIC: [u8; 4] = *b"PGAN";
 /// The format version this crate writes, and the newest it reads.
-pub const VERSION: u16 = 1;
+pub const VERSION: u16 = 2;
 /// The most dense layers a file may describe.
 pub const MAX_LAYERS: usize = 8;
 
-const HEADER_LEN: usize = 12;
+/// The header of a version-1 file.
+const V1_HEADER_LEN: usize = 12;
+/// The header of a version-2 file.
+const HEADER_LEN: usize = 20;
+const NORMALIZATION_LEN: usize = 8;
 const LAYER_RECORD_LEN: usize = 12;
 const CHECKSUM_LEN: usize = 4;
 const CRC32: crc::Crc<u32> = crc::Crc::<u32>::new(&crc::CRC_32_ISO_HDLC);
@@ -96,6 +111,14 @@ pub struct ModelSummary {
     layers: [LayerInfo; MAX_LAYERS],
     /// Number of scalar parameters.
     pub params: usize,
+    /// A generator's noise dimension Z (0 for a discriminator).
+    pub noise_dim: usize,
+    /// Classes K of a conditional model (0: unconditional).
+    pub classes: usize,
+    /// Columns with a stored [`Normalization`] (0, or the sample's width).
+    pub normalized_columns: usize,
+    /// Where the layer records start.
+    records_start: usize,
     /// The stored CRC-32.
     pub checksum: u32,
     /// Length of the file in bytes.
@@ -106,6 +129,65 @@ impl ModelSummary {
     /// The layers, input side first.
     pub fn layers(&self) -> &[LayerInfo] {
         &self.layers[..self.layer_count]
+    }
+
+    /// Values per sample: a generator's outputs, or a discriminator's inputs less the label.
+    ///
+    /// # Examples
+    /// ```
+    /// use picogan::model::{self, Interface, Role};
+    /// use picogan::{Activation, Dense};
+    /// // A conditional discriminator's single layer: 3 sample values and 4 one-hot classes in.
+    /// let layer = Dense::<7, 1>::new(Activation::Identity);
+    /// let interface = Interface { classes: 4, normalization: &[] };
+    /// let mut file = [0u8; model::encoded_len::<Dense<7, 1>>()];
+    /// model::write_with(&layer, Role::Discriminator, &interface, &mut file).unwrap();
+    /// let summary = model::summarize(&file).unwrap();
+    /// assert_eq!((summary.sample_dim(), summary.classes, summary.noise_dim), (3, 4, 0));
+    /// ```
+    pub fn sample_dim(&self) -> usize {
+        match self.role {
+            Role::Generator => self.layers().last().map_or(0, |l| l.outputs),
+            Role::Discriminator => self
+                .layers()
+                .first()
+                .map_or(0, |l| l.inputs.saturating_sub(self.classes)),
+        }
+    }
+
+    /// Where the parameters start.
+    fn body_start(&self) -> usize {
+        self.records_start + LAYER_RECORD_LEN * self.layer_count
+    }
+
+    /// The stored normalization, column by column (empty when the network works in the data's
+    /// units), of the file this summary describes.
+    ///
+    /// # Examples
+    /// ```
+    /// use picogan::model::{self, Interface, Normalization, Role};
+    /// use picogan::{Activation, Dense};
+    /// let layer = Dense::<1, 2>::new(Activation::Identity);
+    /// let columns = [Normalization { offset: 10.0, scale: 2.0 }, Normalization { offset: 0.0, scale: 0.5 }];
+    /// let interface = Interface { classes: 0, normalization: &columns };
+    /// let mut file = vec![0u8; model::encoded_len_with(&layer, &interface)];
+    /// model::write_with(&layer, Role::Generator, &interface, &mut file).unwrap();
+    /// let summary = model::summarize(&file).unwrap();
+    /// assert!(summary.normalization(&file).eq(columns));
+    /// ```
+    pub fn normalization<'a>(
+        &self,
+        bytes: &'a [u8],
+    ) -> impl ExactSizeIterator<Item = Normalization> + 'a {
+        let start = self.len - CHECKSUM_LEN - NORMALIZATION_LEN * self.normalized_columns;
+        bytes
+            .get(start..self.len - CHECKSUM_LEN)
+            .unwrap_or(&[])
+            .chunks_exact(NORMALIZATION_LEN)
+            .map(|b| Normalization {
+                offset: f32_at(b, 0),
+                scale: f32_at(b, 4),
+            })
     }
 
     /// The parameters of the file this summary describes, in file order: layer by layer,
@@ -125,7 +207,7 @@ impl ModelSummary {
     /// assert_eq!(values, [0.5, -1.0, 2.0, 0.25]);
     /// ```
     pub fn parameters<'a>(&self, bytes: &'a [u8]) -> impl Iterator<Item = f32> + 'a {
-        let start = HEADER_LEN + LAYER_RECORD_LEN * self.layer_count;
+        let start = self.body_start();
         let end = if self.dtype == Dtype::F32 {
             start + 4 * self.params
         } else {
@@ -245,6 +327,35 @@ pub enum ModelError {
     },
     /// A network read from a file does not fit in memory.
     OutOfMemory,
+    /// The noise dimension and the classes do not add up to the first layer's inputs (a
+    /// generator's noise dimension must be at least 1, a discriminator's 0, and a discriminator
+    /// needs a sample of at least one value besides the label).
+    InvalidConditioning {
+        /// Noise dimension Z.
+        noise_dim: usize,
+        /// Classes K.
+        classes: usize,
+        /// The first layer's inputs.
+        inputs: usize,
+    },
+    /// The number of normalized columns is neither 0 nor the sample's width.
+    NormalizationColumns {
+        /// The sample's width.
+        expected: usize,
+        /// Columns in the file.
+        found: usize,
+    },
+    /// A column's normalization has an offset that is not finite or a scale that is not a finite
+    /// number > 0.
+    InvalidNormalization {
+        /// Column index.
+        column: usize,
+    },
+    /// A reserved header byte is not zero.
+    ReservedNotZero {
+        /// Its offset in the file.
+        offset: usize,
+    },
     /// A layer has no inputs or no outputs.
     EmptyLayer {
         /// Layer index.
@@ -329,6 +440,25 @@ impl fmt::Display for ModelError {
                 )
             }
             ModelError::OutOfMemory => f.write_str("the network does not fit in memory"),
+            ModelError::InvalidConditioning {
+                noise_dim,
+                classes,
+                inputs,
+            } => write!(
+                f,
+                "noise dimension {noise_dim} and {classes} classes do not fit the first layer's {inputs} inputs"
+            ),
+            ModelError::NormalizationColumns { expected, found } => write!(
+                f,
+                "normalization of {found} columns, the samples have {expected}"
+            ),
+            ModelError::InvalidNormalization { column } => write!(
+                f,
+                "column {column}: normalization needs a finite offset and a finite scale > 0"
+            ),
+            ModelError::ReservedNotZero { offset } => {
+                write!(f, "reserved byte {offset} is not zero")
+            }
             ModelError::EmptyLayer { layer } => {
                 write!(f, "layer {layer} has no inputs or no outputs")
             }
@@ -344,14 +474,14 @@ impl fmt::Display for ModelError {
 
 impl core::error::Error for ModelError {}
 
-/// The exact length of the model file of a network of type `N`:
-/// 12 + 12·L + 4·P + 4 bytes.
+/// The exact length of the model file of a network of type `N`, without normalization:
+/// 20 + 12·L + 4·P + 4 bytes.
 pub const fn encoded_len<N: Layer>() -> usize {
     HEADER_LEN + LAYER_RECORD_LEN * N::LAYERS + 4 * N::PARAMS + CHECKSUM_LEN
 }
 
-/// The exact length of the model file of `network`, whatever holds its shape: 12 + 12·L + 4·P + 4
-/// bytes.
+/// The exact length of the model file of `network`, whatever holds its shape, without
+/// normalization: 20 + 12·L + 4·P + 4 bytes.
 ///
 /// # Examples
 /// ```
@@ -365,6 +495,22 @@ pub fn encoded_len_of<N: Network>(network: &N) -> usize {
         .map(<[f32]>::len)
         .sum();
     HEADER_LEN + LAYER_RECORD_LEN * network.layer_count() + 4 * params + CHECKSUM_LEN
+}
+
+/// The exact length of the model file of `network` with `interface`: [`encoded_len_of`] plus 8
+/// bytes a normalized column.
+///
+/// # Examples
+/// ```
+/// use picogan::model::{self, Interface, Normalization};
+/// use picogan::{Activation, Dense};
+/// let layer = Dense::<3, 2>::new(Activation::Identity);
+/// let columns = [Normalization::IDENTITY; 2];
+/// let interface = Interface { classes: 0, normalization: &columns };
+/// assert_eq!(model::encoded_len_with(&layer, &interface), model::encoded_len_of(&layer) + 16);
+/// ```
+pub fn encoded_len_with<N: Network>(network: &N, interface: &Interface<'_>) -> usize {
+    encoded_len_of(network) + NORMALIZATION_LEN * interface.normalization.len()
 }
 
 /// An activation's code in the model file (0 identity, 1 ReLU, 2 LeakyReLU, 3 tanh, 4 sigmoid)
@@ -408,14 +554,53 @@ fn decode_activation(layer: usize, code: u8, alpha: f32) -> Result<Activation, M
 /// assert!(matches!(model::write(&layer, Role::Generator, &mut small), Err(ModelError::BufferTooSmall { .. })));
 /// ```
 pub fn write<N: Network>(network: &N, role: Role, out: &mut [u8]) -> Result<usize, ModelError> {
+    write_with(network, role, &Interface::PLAIN, out)
+}
+
+/// Writes `network` with `interface` (classes and normalization) as a model file into the start
+/// of `out`; returns the bytes written ([`encoded_len_with`]).
+///
+/// # Errors
+/// Those of [`write`]; [`ModelError::InvalidConditioning`] when the classes leave no noise (or
+/// no sample) in the first layer's inputs; [`ModelError::NormalizationColumns`] and
+/// [`ModelError::InvalidNormalization`] for a normalization that does not fit the samples.
+///
+/// # Examples
+/// ```
+/// use picogan::model::{self, Interface, Role};
+/// use picogan::{Activation::*, Dense, Mlp2};
+/// // A generator of 2-value samples for 3 classes: 2 noise values + 3 one-hot values in.
+/// let generator: Mlp2<5, 8, 2> = (Dense::new(Relu), Dense::new(Identity));
+/// let interface = Interface { classes: 3, normalization: &[] };
+/// let mut file = [0u8; model::encoded_len::<Mlp2<5, 8, 2>>()];
+/// model::write_with(&generator, Role::Generator, &interface, &mut file).unwrap();
+/// let summary = model::summarize(&file).unwrap();
+/// assert_eq!((summary.noise_dim, summary.classes), (2, 3));
+/// ```
+pub fn write_with<N: Network>(
+    network: &N,
+    role: Role,
+    interface: &Interface<'_>,
+    out: &mut [u8],
+) -> Result<usize, ModelError> {
     let layers = network.layer_count();
-    let mut cursor = Writer::start(out, encoded_len_of(network), Dtype::F32, role, layers)?;
-    for layer in 0..layers {
-        let info = network.layer_info(layer).ok_or(ModelError::LayerCount {
+    let info = |layer| {
+        network.layer_info(layer).ok_or(ModelError::LayerCount {
             expected: layers,
             found: layer,
-        })?;
-        cursor.layer_record(layer, info)?;
+        })
+    };
+    let (first, last) = (info(0)?, info(layers.saturating_sub(1))?);
+    let mut cursor = Writer::start(
+        out,
+        encoded_len_with(network, interface),
+        Dtype::F32,
+        role,
+        (layers, first.inputs, last.outputs),
+        interface,
+    )?;
+    for layer in 0..layers {
+        cursor.layer_record(layer, info(layer)?)?;
     }
     let mut tensor = 0;
     while let Some(values) = network.tensor(tensor) {
@@ -427,22 +612,39 @@ pub fn write<N: Network>(network: &N, role: Role, out: &mut [u8]) -> Result<usiz
     Ok(cursor.finish())
 }
 
-/// A cursor over a buffer known to be long enough.
-struct Writer<'a> {
-    out: &'a mut [u8],
-    at: usize,
+/// The (layers, first layer's inputs, last layer's outputs) the header needs, from a network's
+/// layer count and the (inputs, outputs) of its layer `l`.
+fn header_shape(
+    layers: usize,
+    shape: impl Fn(usize) -> Option<(usize, usize)>,
+) -> Result<(usize, usize, usize), ModelError> {
+    let missing = ModelError::LayerCount {
+        expected: layers,
+        found: 0,
+    };
+    let (inputs, _) = shape(0).ok_or(missing)?;
+    let (_, outputs) = shape(layers.saturating_sub(1)).ok_or(missing)?;
+    Ok((layers, inputs, outputs))
 }
 
-impl<'a> Writer<'a> {
-    /// Checks that `out` holds `needed` bytes and `layers` fits the format, and writes the
-    /// 12-byte header.
+/// A cursor over a buffer known to be long enough.
+struct Writer<'a, 'b> {
+    out: &'a mut [u8],
+    at: usize,
+    normalization: &'b [Normalization],
+}
+
+impl<'a, 'b> Writer<'a, 'b> {
+    /// Checks that `out` holds `needed` bytes, that the network's `(layers, inputs, outputs)` fit
+    /// the format and `interface` fits the network, and writes the 20-byte header.
     fn start(
         out: &'a mut [u8],
         needed: usize,
         dtype: Dtype,
         role: Role,
-        layers: usize,
-    ) -> Result<Writer<'a>, ModelError> {
+        (layers, inputs, outputs): (usize, usize, usize),
+        interface: &Interface<'b>,
+    ) -> Result<Writer<'a, 'b>, ModelError> {
         let available = out.len();
         let out = out
             .get_mut(..needed)
@@ -453,7 +655,30 @@ impl<'a> Writer<'a> {
                 found: layers,
             });
         }
-        let mut cursor = Writer { out, at: 0 };
+        let classes = interface.classes;
+        let (noise_dim, sample_dim) = match role {
+            Role::Generator => (inputs.saturating_sub(classes), outputs),
+            Role::Discriminator => (0, inputs.saturating_sub(classes)),
+        };
+        let conditioning = ModelError::InvalidConditioning {
+            noise_dim,
+            classes,
+            inputs,
+        };
+        if inputs > usize::from(u16::MAX) {
+            return Err(ModelError::LayerTooWide { layer: 0 });
+        }
+        if classes >= inputs {
+            return Err(conditioning);
+        }
+        let noise_code = u16::try_from(noise_dim).map_err(|_| conditioning)?;
+        let classes_code = u16::try_from(classes).map_err(|_| conditioning)?;
+        interface::check(interface.normalization.iter().copied(), sample_dim)?;
+        let mut cursor = Writer {
+            out,
+            at: 0,
+            normalization: interface.normalization,
+        };
         cursor.bytes(&MAGIC);
         cursor.bytes(&VERSION.to_le_bytes());
         let dtype_code = match dtype {
@@ -462,6 +687,12 @@ impl<'a> Writer<'a> {
             Dtype::Q16 => 2,
         };
         cursor.bytes(&[dtype_code, role as u8, layers as u8, 0, 0, 0]);
+        cursor.bytes(&noise_code.to_le_bytes());
+        cursor.bytes(&classes_code.to_le_bytes());
+        // `check` accepted 0 or `sample_dim` columns, and the layer records hold `sample_dim`.
+        let columns = interface.normalization.len() as u16;
+        cursor.bytes(&columns.to_le_bytes());
+        cursor.bytes(&[0, 0]);
         Ok(cursor)
     }
 
@@ -478,8 +709,13 @@ impl<'a> Writer<'a> {
         Ok(())
     }
 
-    /// Appends the CRC-32 of everything written; returns the length of the file.
+    /// Appends the normalization and the CRC-32 of everything written; returns the length of the
+    /// file.
     fn finish(mut self) -> usize {
+        for column in self.normalization {
+            self.bytes(&column.offset.to_le_bytes());
+            self.bytes(&column.scale.to_le_bytes());
+        }
         let checksum = CRC32.checksum(&self.out[..self.at]);
         self.bytes(&checksum.to_le_bytes());
         self.at
@@ -514,9 +750,9 @@ fn f32_at(bytes: &[u8], at: usize) -> f32 {
 /// ```
 pub fn summarize(bytes: &[u8]) -> Result<ModelSummary, ModelError> {
     let found = bytes.len();
-    if found < HEADER_LEN {
+    if found < V1_HEADER_LEN {
         return Err(ModelError::Length {
-            expected: HEADER_LEN,
+            expected: V1_HEADER_LEN,
             found,
         });
     }
@@ -525,10 +761,20 @@ pub fn summarize(bytes: &[u8]) -> Result<ModelSummary, ModelError> {
         return Err(ModelError::BadMagic { found: magic });
     }
     let version = u16_at(bytes, 4);
-    if version == 0 || version > VERSION {
-        return Err(ModelError::UnsupportedVersion {
-            found: version,
-            supported: VERSION,
+    let records_start = match version {
+        1 => V1_HEADER_LEN,
+        2 => HEADER_LEN,
+        _ => {
+            return Err(ModelError::UnsupportedVersion {
+                found: version,
+                supported: VERSION,
+            });
+        }
+    };
+    if found < records_start {
+        return Err(ModelError::Length {
+            expected: records_start,
+            found,
         });
     }
     let layer_count = usize::from(bytes[8]);
@@ -538,7 +784,7 @@ pub fn summarize(bytes: &[u8]) -> Result<ModelSummary, ModelError> {
             found: layer_count,
         });
     }
-    let records_end = HEADER_LEN + LAYER_RECORD_LEN * layer_count;
+    let records_end = records_start + LAYER_RECORD_LEN * layer_count;
     if found < records_end {
         return Err(ModelError::Length {
             expected: records_end,
@@ -552,7 +798,7 @@ pub fn summarize(bytes: &[u8]) -> Result<ModelSummary, ModelError> {
     }; MAX_LAYERS];
     let mut params = 0;
     for (layer, info) in layers.iter_mut().take(layer_count).enumerate() {
-        let at = HEADER_LEN + LAYER_RECORD_LEN * layer;
+        let at = records_start + LAYER_RECORD_LEN * layer;
         info.inputs = usize::from(u16_at(bytes, at));
         info.outputs = usize::from(u16_at(bytes, at + 2));
         params += info.inputs * info.outputs + info.outputs;
@@ -568,7 +814,14 @@ pub fn summarize(bytes: &[u8]) -> Result<ModelSummary, ModelError> {
         Dtype::I8 => int8::body_len(&layers[..layer_count]),
         Dtype::Q16 => q16::body_len(&layers[..layer_count]),
     };
-    let expected = records_end + body_len + CHECKSUM_LEN;
+    let (noise_code, classes, normalized_columns) = if version == 1 {
+        (None, 0, 0)
+    } else {
+        let noise = usize::from(u16_at(bytes, 12));
+        let columns = usize::from(u16_at(bytes, 16));
+        (Some(noise), usize::from(u16_at(bytes, 14)), columns)
+    };
+    let expected = records_end + body_len + NORMALIZATION_LEN * normalized_columns + CHECKSUM_LEN;
     if found != expected {
         return Err(ModelError::Length { expected, found });
     }
@@ -589,10 +842,17 @@ pub fn summarize(bytes: &[u8]) -> Result<ModelSummary, ModelError> {
         1 => Role::Discriminator,
         code => return Err(ModelError::UnknownRole { code }),
     };
+    if version > 1 {
+        for offset in [9, 10, 11, 18, 19] {
+            if bytes[offset] != 0 {
+                return Err(ModelError::ReservedNotZero { offset });
+            }
+        }
+    }
     let mut previous_outputs = None;
     let mut at = records_end;
     for (layer, info) in layers.iter_mut().take(layer_count).enumerate() {
-        let record = HEADER_LEN + LAYER_RECORD_LEN * layer;
+        let record = records_start + LAYER_RECORD_LEN * layer;
         info.activation = decode_activation(layer, bytes[record + 4], f32_at(bytes, record + 8))?;
         if info.inputs == 0 || info.outputs == 0 {
             return Err(ModelError::EmptyLayer { layer });
@@ -611,6 +871,22 @@ pub fn summarize(bytes: &[u8]) -> Result<ModelSummary, ModelError> {
             at += 4 * count;
         }
     }
+    let inputs = layers[0].inputs;
+    let noise_dim = match role {
+        Role::Generator => noise_code.unwrap_or(inputs),
+        Role::Discriminator => noise_code.unwrap_or(0),
+    };
+    let conditioned = match role {
+        Role::Generator => noise_dim >= 1 && noise_dim + classes == inputs,
+        Role::Discriminator => noise_dim == 0 && classes < inputs,
+    };
+    if !conditioned {
+        return Err(ModelError::InvalidConditioning {
+            noise_dim,
+            classes,
+            inputs,
+        });
+    }
     let summary = ModelSummary {
         version,
         dtype,
@@ -618,9 +894,14 @@ pub fn summarize(bytes: &[u8]) -> Result<ModelSummary, ModelError> {
         layer_count,
         layers,
         params,
+        noise_dim,
+        classes,
+        normalized_columns,
+        records_start,
         checksum: stored,
         len: found,
     };
+    interface::check(summary.normalization(bytes), summary.sample_dim())?;
     match dtype {
         Dtype::F32 => {}
         Dtype::I8 => int8::check(bytes, &summary)?,
@@ -697,7 +978,7 @@ pub fn read<N: Network>(
     for (layer, info) in summary.layers().iter().enumerate() {
         network.set_activation(layer, info.activation);
     }
-    let mut at = HEADER_LEN + LAYER_RECORD_LEN * summary.layer_count;
+    let mut at = summary.body_start();
     let mut tensor = 0;
     while let Some(values) = network.tensor_mut(tensor) {
         for value in values.iter_mut() {

@@ -281,8 +281,12 @@ where
         B
     }
 
-    fn noise_mut(&mut self) -> (&mut [f32], usize) {
-        (G::Input::flatten_mut(&mut self.noise), G::Input::LEN)
+    fn noise_mut(&mut self) -> (&mut [f32], usize, usize) {
+        (
+            G::Input::flatten_mut(&mut self.noise),
+            G::Input::LEN,
+            G::Input::LEN,
+        )
     }
 
     fn generate(&mut self) {

@@ -18,7 +18,9 @@ use crate::files::write_atomic;
 use crate::recipe::Recipe;
 
 const MAGIC: &[u8; 4] = b"PGCK";
-const VERSION: u32 = 1;
+/// Version 2: networks in model-file format version 2, and the recipe's label column and
+/// normalization.
+const VERSION: u32 = 2;
 
 /// One point of the loss curves.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
@@ -147,7 +149,7 @@ fn split_header(bytes: &[u8]) -> Result<(Header, &[u8])> {
     let version = u32::from_le_bytes([bytes[4], bytes[5], bytes[6], bytes[7]]);
     ensure!(
         version == VERSION,
-        "checkpoint format version {version} is not {VERSION}"
+        "checkpoint format version {version} is not {VERSION}: it comes from another version of picogan, which must resume it (or start the run again)"
     );
     let len = u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]) as usize;
     let header_bytes = bytes

@@ -6,13 +6,13 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, ensure};
-use picogan::model::{self, Dtype, Role};
+use picogan::model::{self, Dtype, Interface, Role};
 use picogan::rng::{NoiseRng, SeedableRng};
 use serde::Serialize;
 
 use crate::checkpoint::{self, LossRecord};
 use crate::data::Dataset;
-use crate::eval::{self, Report};
+use crate::eval::{self, ClassReport, Report};
 use crate::file_generator::FileGenerator;
 use crate::files::write_atomic;
 use crate::progress::Progress;
@@ -35,36 +35,102 @@ fn evaluation_seeds(seed: u64) -> (u64, u64, u64) {
     (seed ^ 0x5EED_0001, seed ^ 0x5EED_0002, seed ^ 0x5EED_0003)
 }
 
-/// The generator's metrics next to a second real set's, against one real reference set.
-/// `sample_into(rng, out)` appends one generated sample of `dim` values to `out`.
-fn evaluate(
-    sample_into: &dyn Fn(&mut NoiseRng, &mut Vec<f32>),
+/// A generator as the evaluation sees it: `sample(rng, label, out)` appends one sample of `dim`
+/// values in the data's units (for `label`, if `classes` > 0) to `out`.
+struct Sampler<'a> {
+    sample: &'a dyn Fn(&mut NoiseRng, usize, &mut Vec<f32>),
     dim: usize,
+    classes: usize,
+}
+
+/// The generator's metrics next to a second real set's, against one real reference set; for a
+/// conditional generator, also class by class. The generated labels follow the data's.
+fn evaluate(
+    generator: &Sampler<'_>,
     dataset: &Dataset,
     n: usize,
     seed: u64,
 ) -> (Report, Vec<f32>, Vec<f32>) {
+    let dim = generator.dim;
     let (noise_seed, reference_seed, second_seed) = evaluation_seeds(seed);
     let mut generated = Vec::with_capacity(n * dim);
     let mut noise = NoiseRng::seed_from_u64(noise_seed);
+    let mut label_rng = NoiseRng::seed_from_u64(noise_seed ^ 0x1abe1);
+    let mut scratch = vec![0.0; dim];
     for _ in 0..n {
-        sample_into(&mut noise, &mut generated);
+        let label = if generator.classes > 0 {
+            dataset.sample_labelled_into(&mut label_rng, &mut scratch)
+        } else {
+            0
+        };
+        (generator.sample)(&mut noise, label, &mut generated);
     }
     let real = dataset.samples(&mut NoiseRng::seed_from_u64(reference_seed), n);
     let second = dataset.samples(&mut NoiseRng::seed_from_u64(second_seed), n);
-    let median = eval::median_distance(&real, dim);
-    let bandwidths: Vec<f64> = eval::MMD_BANDWIDTH_FACTORS
-        .iter()
-        .map(|f| f * median)
-        .collect();
+    let bandwidths = bandwidths(&real, dim);
+    let classes = if generator.classes > 0 && dataset.classes() == generator.classes {
+        (0..generator.classes)
+            .map(|class| evaluate_class(generator, dataset, class, n, seed))
+            .collect()
+    } else {
+        Vec::new()
+    };
     let report = Report {
         dataset: dataset.name(),
         samples: n,
         seed,
         generator: eval::evaluate(&generated, &real, dim, dataset, &bandwidths),
         real_reference: eval::evaluate(&second, &real, dim, dataset, &bandwidths),
+        classes,
     };
     (report, generated, real)
+}
+
+/// The MMD bandwidths for real samples `real`: multiples of their median distance.
+fn bandwidths(real: &[f32], dim: usize) -> Vec<f64> {
+    let median = eval::median_distance(real, dim);
+    eval::MMD_BANDWIDTH_FACTORS
+        .iter()
+        .map(|f| f * median)
+        .collect()
+}
+
+/// One class's metrics: n / K samples of label `class` (at least 2k) against the real rows of
+/// that class.
+fn evaluate_class(
+    generator: &Sampler<'_>,
+    dataset: &Dataset,
+    class: usize,
+    n: usize,
+    seed: u64,
+) -> ClassReport {
+    let dim = generator.dim;
+    let n = (n / generator.classes).max(2 * eval::K);
+    let class_seed = seed ^ ((class as u64 + 1) << 32);
+    let (noise_seed, reference_seed, second_seed) = evaluation_seeds(class_seed);
+    let mut noise = NoiseRng::seed_from_u64(noise_seed);
+    let mut generated = Vec::with_capacity(n * dim);
+    for _ in 0..n {
+        (generator.sample)(&mut noise, class, &mut generated);
+    }
+    let real = dataset.class_samples(&mut NoiseRng::seed_from_u64(reference_seed), n, class);
+    let second = dataset.class_samples(&mut NoiseRng::seed_from_u64(second_seed), n, class);
+    let bandwidths = bandwidths(&real, dim);
+    let own_mode = dataset.modes().map(|modes| {
+        let mode = eval::dominant_mode(&real, dim, &modes);
+        eval::OwnMode {
+            mode,
+            generator_percent: eval::on_mode_percent(&generated, dim, &modes, mode),
+            real_percent: eval::on_mode_percent(&second, dim, &modes, mode),
+        }
+    });
+    ClassReport {
+        class,
+        samples: n,
+        own_mode,
+        generator: eval::evaluate(&generated, &real, dim, dataset, &bandwidths),
+        real_reference: eval::evaluate(&second, &real, dim, dataset, &bandwidths),
+    }
 }
 
 fn default_out(recipe: &Recipe) -> PathBuf {
@@ -127,6 +193,10 @@ fn recipe_of(args: &TrainArgs) -> Result<Recipe> {
     if let (Some(file), Some(std)) = (&args.modes, args.mode_std) {
         recipe.modes = Some((file.clone(), std));
     }
+    recipe.labels = args.labels;
+    if let Some(v) = args.normalize {
+        recipe.normalize = v;
+    }
     recipe.save_discriminator = args.save_discriminator;
     recipe.validate()?;
     Ok(recipe)
@@ -183,31 +253,41 @@ impl TrainTask {
             )?;
             return Ok(());
         }
+        let interface = Interface {
+            classes: outcome.classes,
+            normalization: &outcome.normalization,
+        };
         let mut written = vec![train::save_model(
             &out.join("model.pgan"),
             &outcome.generator,
             Role::Generator,
+            &interface,
         )?];
         if recipe.save_discriminator {
             written.push(train::save_model(
                 &out.join("discriminator.pgan"),
                 &outcome.discriminator,
                 Role::Discriminator,
+                &interface,
             )?);
         }
         let generator = &outcome.generator;
         let dim = dataset.dim();
-        let (report, generated, real) = evaluate(
-            &|rng, out| {
-                let start = out.len();
-                out.resize(start + dim, 0.0);
-                generator.sample_into(rng, &mut out[start..]);
-            },
+        let sample = |rng: &mut NoiseRng, label: usize, out: &mut Vec<f32>| {
+            let start = out.len();
+            out.resize(start + dim, 0.0);
+            let x = &mut out[start..];
+            generator.sample_labelled_into(rng, outcome.classes, label, x);
+            for (v, column) in x.iter_mut().zip(&outcome.normalization) {
+                *v = column.to_data(*v);
+            }
+        };
+        let sampler = Sampler {
+            sample: &sample,
             dim,
-            &dataset,
-            eval_samples,
-            recipe.seed,
-        );
+            classes: outcome.classes,
+        };
+        let (report, generated, real) = evaluate(&sampler, &dataset, eval_samples, recipe.seed);
         let metrics = MetricsFile {
             metrics: &report,
             training: TrainingFigures {
@@ -229,10 +309,22 @@ impl TrainTask {
             real: &real,
             generated: &generated,
             history: &outcome.history,
+            // D(x) in the data's units; for a conditional D, the mean of D(x, y) over labels y.
             discriminator: &|x: &[f32]| {
-                let mut logit = [0.0];
-                outcome.discriminator.forward(x, &mut logit);
-                picogan::sigmoid(logit[0])
+                let mut input: Vec<f32> = x.to_vec();
+                for (v, column) in input.iter_mut().zip(&outcome.normalization) {
+                    *v = column.to_network(*v);
+                }
+                input.resize(dim + outcome.classes, 0.0);
+                let labels = outcome.classes.max(1);
+                let mut sum = 0.0;
+                for label in 0..labels {
+                    picogan::label::one_hot(label, &mut input[dim..]);
+                    let mut logit = [0.0];
+                    outcome.discriminator.forward(&input, &mut logit);
+                    sum += picogan::sigmoid(logit[0]);
+                }
+                sum / labels as f32
             },
             projected: false,
         })?);
@@ -262,14 +354,15 @@ pub fn train(args: TrainArgs) -> Result<()> {
             (recipe, out, false)
         }
     };
-    let mut dataset = Dataset::open(&recipe.dataset)?;
+    let mut dataset = Dataset::open(&recipe.dataset, recipe.labels)?;
     if let Some((file, std)) = &recipe.modes {
         dataset.set_modes(file, *std)?;
     }
     // The architecture is checked before anything is written.
+    let (dim, classes) = (dataset.dim(), dataset.classes());
     recipe
-        .networks(dataset.dim())
-        .with_context(|| recipe.architecture(dataset.dim()))?;
+        .networks(dim, classes)
+        .with_context(|| recipe.architecture(dim, classes))?;
     std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
     write_atomic(
         &out.join("config.json"),
@@ -290,13 +383,33 @@ pub fn train(args: TrainArgs) -> Result<()> {
 /// `picogan sample`.
 pub fn sample(args: SampleArgs) -> Result<()> {
     let generator = FileGenerator::load(&args.model)?;
+    let classes = generator.classes();
+    if let Some(label) = args.label {
+        ensure!(
+            classes > 0,
+            "--label {label}: {} is not a conditional model",
+            args.model.display()
+        );
+        ensure!(
+            label < classes,
+            "--label {label}: {} has classes 0 to {}",
+            args.model.display(),
+            classes - 1
+        );
+    }
     let mut rng = NoiseRng::seed_from_u64(args.seed);
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let mut values = Vec::with_capacity(generator.dim());
-    let result = (0..args.n).try_for_each(|_| {
+    let result = (0..args.n).try_for_each(|i| {
         values.clear();
-        generator.sample_into(&mut rng, &mut values);
-        let line: Vec<String> = values.iter().map(f32::to_string).collect();
+        let label = args
+            .label
+            .unwrap_or(if classes > 0 { i % classes } else { 0 });
+        generator.sample_into(&mut rng, label, &mut values);
+        let mut line: Vec<String> = values.iter().map(f32::to_string).collect();
+        if classes > 0 {
+            line.push(label.to_string()); // the label last, as `--labels last` reads it
+        }
         writeln!(out, "{}", line.join(","))
     });
     result
@@ -307,11 +420,19 @@ pub fn sample(args: SampleArgs) -> Result<()> {
 /// `picogan eval`.
 pub fn eval(args: EvalArgs) -> Result<()> {
     check_eval_samples(args.n)?;
-    let mut dataset = Dataset::open(&args.dataset)?;
+    let mut dataset = Dataset::open(&args.dataset, args.labels)?;
     if let (Some(file), Some(std)) = (&args.modes, args.mode_std) {
         dataset.set_modes(file, std)?;
     }
     let generator = FileGenerator::load(&args.model)?;
+    ensure!(
+        generator.classes() == 0 || generator.classes() == dataset.classes(),
+        "{} is conditional on {} classes but {} has {} (give the label column with --labels)",
+        args.model.display(),
+        generator.classes(),
+        dataset.name(),
+        dataset.classes()
+    );
     ensure!(
         generator.dim() == dataset.dim(),
         "{} generates {}-dimensional samples but {} has {} dimensions",
@@ -320,13 +441,12 @@ pub fn eval(args: EvalArgs) -> Result<()> {
         dataset.name(),
         dataset.dim()
     );
-    let (report, _, _) = evaluate(
-        &|rng, out| generator.sample_into(rng, out),
-        generator.dim(),
-        &dataset,
-        args.n,
-        args.seed,
-    );
+    let sampler = Sampler {
+        sample: &|rng, label, out| generator.sample_into(rng, label, out),
+        dim: generator.dim(),
+        classes: generator.classes(),
+    };
+    let (report, _, _) = evaluate(&sampler, &dataset, args.n, args.seed);
     if args.json {
         say!("{}", serde_json::to_string(&report)?)?;
     } else {
@@ -375,6 +495,30 @@ pub fn info(args: InfoArgs) -> Result<()> {
             summary.len,
             4 * summary.params
         )?,
+    }
+    say!("noise         {} values", summary.noise_dim)?;
+    if summary.classes > 0 {
+        say!(
+            "classes       {} (labels 0 to {}, one-hot after the {})",
+            summary.classes,
+            summary.classes - 1,
+            if summary.role == Role::Generator {
+                "noise"
+            } else {
+                "sample"
+            }
+        )?;
+    } else {
+        say!("classes       none (unconditional)")?;
+    }
+    let columns: Vec<String> = summary
+        .normalization(&bytes)
+        .map(|c| format!("{}+{}·v", c.offset, c.scale))
+        .collect();
+    if columns.is_empty() {
+        say!("normalization none (the network works in the data's units)")?;
+    } else {
+        say!("normalization {}", columns.join(", "))?;
     }
     say!("dtype         {:?}", summary.dtype)?;
     say!("format        version {}", summary.version)?;

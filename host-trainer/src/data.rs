@@ -2,10 +2,12 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result, bail, ensure};
 use picogan::math;
 use picogan::mixture::GaussianMixture;
-use picogan::rng::{NoiseRng, Rng, fill_normal, uniform};
+use picogan::model::Normalization;
+use picogan::rng::{NoiseRng, Rng, SeedableRng, fill_normal, uniform};
+use serde::{Deserialize, Serialize};
 
 /// The 8-Gaussian ring of PacGAN/VEEGAN: means (cos 2πi/8, sin 2πi/8), i = 0..7, σ = 0.01.
 fn ring8() -> GaussianMixture<8, 2> {
@@ -44,10 +46,14 @@ pub enum Dataset {
     Csv {
         /// Where it came from.
         path: PathBuf,
-        /// Values per row.
+        /// Values per row (the label column left out).
         dim: usize,
         /// All rows, flattened.
         values: Vec<f32>,
+        /// Each row's class, when a column holds labels (`--labels`); empty otherwise.
+        labels: Vec<usize>,
+        /// Classes K: one more than the largest label (0 without labels).
+        classes: usize,
         /// The mixture's modes when the user gave them (`--modes`, `--mode-std`).
         modes: Option<Modes>,
     },
@@ -55,6 +61,32 @@ pub enum Dataset {
 
 /// The names `--dataset` accepts besides a path to a CSV file.
 pub const NAMES: [&str; 4] = ["ring8", "grid25", "bimodal1d", "spiral"];
+
+/// The most classes a labelled CSV may have.
+pub const MAX_CLASSES: usize = 1024;
+
+/// Which CSV column holds each row's class label (an integer from 0 to K − 1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum LabelColumn {
+    /// The first column.
+    First,
+    /// The last column.
+    Last,
+}
+
+/// How each column is scaled before training (the model file keeps the inverse, so samples come
+/// out in the data's units).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum Normalize {
+    /// (x − mean) / standard deviation: every column of mean 0 and variance 1.
+    Standard,
+    /// Every column's minimum to −1 and maximum to 1.
+    Minmax,
+    /// The data as it is.
+    None,
+}
 
 /// The modes of a mixture, for the mode-coverage metrics.
 #[derive(Clone, Debug, PartialEq)]
@@ -66,19 +98,87 @@ pub struct Modes {
 }
 
 impl Dataset {
-    /// A built-in data set by name, or a CSV file by path (anything ending in `.csv`).
-    pub fn open(name: &str) -> Result<Self> {
-        Ok(match name {
+    /// A built-in data set by name, or a CSV file by path (anything ending in `.csv`), whose
+    /// column `labels` holds class labels.
+    pub fn open(name: &str, labels: Option<LabelColumn>) -> Result<Self> {
+        let builtin = match name {
             "ring8" => Dataset::Ring8(ring8()),
             "grid25" => Dataset::Grid25(grid25()),
             "bimodal1d" => Dataset::Bimodal1d(BIMODAL),
             "spiral" => Dataset::Spiral,
-            path if path.ends_with(".csv") => load_csv(Path::new(path))?,
+            path if path.ends_with(".csv") => return load_csv(Path::new(path), labels),
             other => bail!(
                 "unknown data set '{other}': use one of {} or a path ending in .csv",
                 NAMES.join(", ")
             ),
-        })
+        };
+        ensure!(
+            labels.is_none(),
+            "--labels is for CSV data; {name} has no label column"
+        );
+        Ok(builtin)
+    }
+
+    /// Classes K of a labelled data set, 0 otherwise.
+    pub fn classes(&self) -> usize {
+        match self {
+            Dataset::Csv { classes, .. } => *classes,
+            _ => 0,
+        }
+    }
+
+    /// The per-column normalization `mode` gives this data: from every row of a CSV file, from
+    /// 10,000 draws of a built-in set. Empty for [`Normalize::None`]; a column whose spread is 0
+    /// keeps the scale 1.
+    pub fn normalization(&self, mode: Normalize) -> Vec<Normalization> {
+        if mode == Normalize::None {
+            return Vec::new();
+        }
+        let dim = self.dim();
+        let drawn;
+        let values = match self {
+            Dataset::Csv { values, .. } => values,
+            _ => {
+                drawn = self.samples(&mut NoiseRng::seed_from_u64(0x0004_D0A1), 10_000);
+                &drawn
+            }
+        };
+        let rows = (values.len() / dim) as f64;
+        (0..dim)
+            .map(|column| {
+                let column_values = || {
+                    values
+                        .iter()
+                        .skip(column)
+                        .step_by(dim)
+                        .map(|&v| f64::from(v))
+                };
+                let (offset, spread) = match mode {
+                    Normalize::Standard => {
+                        let mean = column_values().sum::<f64>() / rows;
+                        let variance = column_values()
+                            .map(|v| (v - mean) * (v - mean))
+                            .sum::<f64>()
+                            / rows;
+                        (mean, variance.sqrt())
+                    }
+                    _ => {
+                        let min = column_values().fold(f64::INFINITY, f64::min);
+                        let max = column_values().fold(f64::NEG_INFINITY, f64::max);
+                        ((min + max) / 2.0, (max - min) / 2.0)
+                    }
+                };
+                let scale = spread as f32;
+                Normalization {
+                    offset: offset as f32,
+                    scale: if scale > 0.0 && scale.is_finite() {
+                        scale
+                    } else {
+                        1.0
+                    },
+                }
+            })
+            .collect()
     }
 
     /// The name it was opened by.
@@ -103,6 +203,12 @@ impl Dataset {
 
     /// Draws one sample into `out` (of length [`Dataset::dim`]).
     pub fn sample_into(&self, rng: &mut NoiseRng, out: &mut [f32]) {
+        self.sample_labelled_into(rng, out);
+    }
+
+    /// Draws one sample into `out` (of length [`Dataset::dim`]); returns its label (0 for data
+    /// without labels).
+    pub fn sample_labelled_into(&self, rng: &mut NoiseRng, out: &mut [f32]) -> usize {
         match self {
             Dataset::Ring8(mixture) => out.copy_from_slice(&mixture.sample(rng)),
             Dataset::Grid25(mixture) => out.copy_from_slice(&mixture.sample(rng)),
@@ -116,12 +222,40 @@ impl Dataset {
                 out[0] = radius * cos + SPIRAL_NOISE * noise[0];
                 out[1] = radius * sin + SPIRAL_NOISE * noise[1];
             }
-            Dataset::Csv { dim, values, .. } => {
+            Dataset::Csv {
+                dim,
+                values,
+                labels,
+                ..
+            } => {
                 let rows = (values.len() / dim) as u64;
                 let row = ((u64::from(rng.next_u32()) * rows) >> 32) as usize;
                 out.copy_from_slice(&values[row * dim..(row + 1) * dim]);
+                return labels.get(row).copied().unwrap_or(0);
             }
         }
+        0
+    }
+
+    /// `n` samples of class `class`, drawn uniformly with replacement from its rows, flattened.
+    pub fn class_samples(&self, rng: &mut NoiseRng, n: usize, class: usize) -> Vec<f32> {
+        let Dataset::Csv {
+            dim,
+            values,
+            labels,
+            ..
+        } = self
+        else {
+            return Vec::new();
+        };
+        let rows: Vec<usize> = (0..labels.len()).filter(|&r| labels[r] == class).collect();
+        let mut samples = Vec::with_capacity(n * dim);
+        for _ in 0..n {
+            let pick = ((u64::from(rng.next_u32()) * rows.len() as u64) >> 32) as usize;
+            let row = rows[pick];
+            samples.extend_from_slice(&values[row * dim..(row + 1) * dim]);
+        }
+        samples
     }
 
     /// `n` samples, flattened.
@@ -152,12 +286,83 @@ impl Dataset {
 }
 
 /// Reads a CSV of numbers: one sample per row, the same number of fields in every row, an
-/// optional header line (a first line that is not all numbers). Blank lines are skipped.
-/// Errors name the file and line.
-pub fn load_csv(path: &Path) -> Result<Dataset> {
+/// optional header line (a first line that is not all numbers). Blank lines are skipped. With
+/// `labels`, that column holds each row's class, an integer from 0 to K − 1, and every class
+/// must have rows. Errors name the file and line.
+pub fn load_csv(path: &Path, labels: Option<LabelColumn>) -> Result<Dataset> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("cannot read data file {}", path.display()))?;
-    parse_csv(path, &text)
+    let dataset = parse_csv(path, &text)?;
+    match labels {
+        Some(column) => split_labels(dataset, column),
+        None => Ok(dataset),
+    }
+}
+
+/// Moves the label column out of a parsed CSV data set.
+fn split_labels(dataset: Dataset, column: LabelColumn) -> Result<Dataset> {
+    let Dataset::Csv {
+        path, dim, values, ..
+    } = dataset
+    else {
+        bail!("--labels is for CSV data");
+    };
+    let name = match column {
+        LabelColumn::First => "first",
+        LabelColumn::Last => "last",
+    };
+    ensure!(
+        dim >= 2,
+        "--labels {name}: {} has one column, which leaves no sample values besides the label",
+        path.display()
+    );
+    let label_at = match column {
+        LabelColumn::First => 0,
+        LabelColumn::Last => dim - 1,
+    };
+    let mut samples = Vec::with_capacity(values.len() / dim * (dim - 1));
+    let mut labels = Vec::with_capacity(values.len() / dim);
+    for (row, fields) in values.chunks_exact(dim).enumerate() {
+        let label = fields[label_at];
+        ensure!(
+            label >= 0.0 && label.fract() == 0.0 && (label as usize) < MAX_CLASSES,
+            "--labels {name}: {} row {}: the label {label} is not a whole number from 0 to {}",
+            path.display(),
+            row + 1,
+            MAX_CLASSES - 1
+        );
+        labels.push(label as usize);
+        for (k, &v) in fields.iter().enumerate() {
+            if k != label_at {
+                samples.push(v);
+            }
+        }
+    }
+    let classes = labels.iter().max().map_or(0, |&m| m + 1);
+    let mut counts = vec![0usize; classes];
+    for &label in &labels {
+        counts[label] += 1;
+    }
+    if let Some(empty) = counts.iter().position(|&c| c == 0) {
+        bail!(
+            "--labels {name}: {} has labels up to {} but no row of class {empty}; labels must be 0, 1, …, K − 1",
+            path.display(),
+            classes - 1
+        );
+    }
+    ensure!(
+        classes >= 2,
+        "--labels {name}: {} has a single class; leave out --labels to train an unconditional model",
+        path.display()
+    );
+    Ok(Dataset::Csv {
+        path,
+        dim: dim - 1,
+        values: samples,
+        labels,
+        classes,
+        modes: None,
+    })
 }
 
 fn parse_csv(path: &Path, text: &str) -> Result<Dataset> {
@@ -207,6 +412,8 @@ fn parse_csv(path: &Path, text: &str) -> Result<Dataset> {
         path: path.to_path_buf(),
         dim,
         values,
+        labels: Vec::new(),
+        classes: 0,
         modes: None,
     })
 }
@@ -226,7 +433,7 @@ impl Dataset {
         };
         let Dataset::Csv {
             dim: width, values, ..
-        } = load_csv(centres).context("--modes")?
+        } = load_csv(centres, None).context("--modes")?
         else {
             bail!("--modes {}: not a CSV file", centres.display());
         };
@@ -246,7 +453,6 @@ impl Dataset {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use picogan::rng::SeedableRng;
 
     #[test]
     fn ring_has_eight_distinct_modes_on_the_unit_circle() {

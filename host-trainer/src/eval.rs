@@ -145,6 +145,29 @@ pub fn mode_metrics(samples: &[f32], dim: usize, modes: &Modes) -> ModeMetrics {
     }
 }
 
+/// The mode that most of `samples` are nearest to (the first on ties).
+pub fn dominant_mode(samples: &[f32], dim: usize, modes: &Modes) -> usize {
+    let mut histogram = vec![0usize; modes.means.len()];
+    for sample in samples.chunks_exact(dim) {
+        histogram[nearest_mode(sample, modes).0] += 1;
+    }
+    let best = histogram.iter().max().copied().unwrap_or(0);
+    histogram.iter().position(|&c| c == best).unwrap_or(0)
+}
+
+/// Share of `samples`, in percent, that lie on mode `mode`: nearest to it and within
+/// [`quality_radius`]·σ of it.
+pub fn on_mode_percent(samples: &[f32], dim: usize, modes: &Modes, mode: usize) -> f64 {
+    let radius = quality_radius(dim) * f64::from(modes.std);
+    let n = samples.len() / dim;
+    let on = samples
+        .chunks_exact(dim)
+        .map(|sample| nearest_mode(sample, modes))
+        .filter(|&(nearest, dist)| nearest == mode && dist < radius)
+        .count();
+    100.0 * on as f64 / n.max(1) as f64
+}
+
 /// The median of the pairwise distances among the first 1,000 samples.
 pub fn median_distance(samples: &[f32], dim: usize) -> f64 {
     let points: Vec<&[f32]> = samples.chunks_exact(dim).take(1000).collect();
@@ -280,6 +303,34 @@ pub fn evaluate(
     }
 }
 
+/// Where one class's samples fall in a mixture whose modes are known: its own mode is the one
+/// most of its real samples are nearest to.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct OwnMode {
+    /// The class's mode.
+    pub mode: usize,
+    /// Share of the generated samples on that mode ([`on_mode_percent`]), in percent.
+    pub generator_percent: f64,
+    /// The same share for the second real set.
+    pub real_percent: f64,
+}
+
+/// A conditional generator's metrics for one class: its samples for that label against the
+/// real samples of that class.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ClassReport {
+    /// The label.
+    pub class: usize,
+    /// Samples per set.
+    pub samples: usize,
+    /// The class's own mode, for a mixture whose modes are known.
+    pub own_mode: Option<OwnMode>,
+    /// The generator's metrics for this label.
+    pub generator: Metrics,
+    /// A second real set of this class.
+    pub real_reference: Metrics,
+}
+
 /// The metrics of a generator and of a second real set, against the same real reference.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Report {
@@ -293,6 +344,9 @@ pub struct Report {
     pub generator: Metrics,
     /// The same metrics for fresh real samples: what a perfect generator would score.
     pub real_reference: Metrics,
+    /// A conditional generator's metrics class by class (empty otherwise).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub classes: Vec<ClassReport>,
 }
 
 impl Report {
@@ -332,6 +386,25 @@ impl Report {
             ("coverage", g.coverage, r.coverage),
         ] {
             lines.push(format!("{name:<19} {gv:>9.4}  [{rv:.4}]"));
+        }
+        if !self.classes.is_empty() {
+            lines.push(format!(
+                "per class ({} samples each): own mode, precision, recall, coverage",
+                self.classes[0].samples
+            ));
+        }
+        for class in &self.classes {
+            let (g, r) = (&class.generator, &class.real_reference);
+            let own = class.own_mode.as_ref().map_or(String::new(), |m| {
+                format!(
+                    "mode {} {:6.2}% [{:.2}%]  ",
+                    m.mode, m.generator_percent, m.real_percent
+                )
+            });
+            lines.push(format!(
+                "  class {:<3} {own}{:.3} [{:.3}]  {:.3} [{:.3}]  {:.3} [{:.3}]",
+                class.class, g.precision, r.precision, g.recall, r.recall, g.coverage, r.coverage
+            ));
         }
         lines.join("\n")
     }

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use anyhow::{Context, Result, ensure};
 use picogan::dynamic::DynMlp;
-use picogan::model::{self, Dtype, ModelSummary, Role};
+use picogan::model::{self, Dtype, ModelSummary, Normalization, Role};
 use picogan::quant::{self, Multiplier, Q16, QuantParams};
 use picogan::rng::NoiseRng;
 
@@ -37,6 +37,8 @@ pub struct FileGenerator {
     network: Network,
     noise_dim: usize,
     dim: usize,
+    classes: usize,
+    normalization: Vec<Normalization>,
 }
 
 impl FileGenerator {
@@ -55,8 +57,8 @@ impl FileGenerator {
             summary.role == Role::Generator,
             "it holds a discriminator, not a generator"
         );
-        let noise_dim = summary.layers().first().map_or(0, |l| l.inputs);
-        let dim = summary.layers().last().map_or(0, |l| l.outputs);
+        let (noise_dim, dim, classes) = (summary.noise_dim, summary.sample_dim(), summary.classes);
+        let normalization = summary.normalization(&bytes).collect();
         let network = match summary.dtype {
             Dtype::I8 => {
                 let (input, output, _) = model::int8_layers(&bytes, &summary);
@@ -80,6 +82,8 @@ impl FileGenerator {
             network,
             noise_dim,
             dim,
+            classes,
+            normalization,
         })
     }
 
@@ -88,20 +92,30 @@ impl FileGenerator {
         self.dim
     }
 
-    /// Appends one sample G(z), with noise drawn from `rng`, to `out`.
-    pub fn sample_into(&self, rng: &mut NoiseRng, out: &mut Vec<f32>) {
+    /// Classes of a conditional generator (0: unconditional).
+    pub fn classes(&self) -> usize {
+        self.classes
+    }
+
+    /// Appends one sample G(z, label) in the data's units, with noise drawn from `rng`, to
+    /// `out`. The label is ignored by an unconditional generator.
+    pub fn sample_into(&self, rng: &mut NoiseRng, label: usize, out: &mut Vec<f32>) {
+        let start = out.len();
         match &self.network {
             Network::F32(network) => {
-                let start = out.len();
                 out.resize(start + self.dim, 0.0);
-                network.sample_into(rng, &mut out[start..]); // [dim]
+                network.sample_labelled_into(rng, self.classes, label, &mut out[start..]); // [dim]
             }
             Network::I8 { .. } | Network::Q16 { .. } => {
-                let z: Vec<i32> = (0..self.noise_dim)
+                let mut z: Vec<i32> = (0..self.noise_dim)
                     .map(|_| quant::normal_q16(rng))
                     .collect();
+                z.extend((0..self.classes).map(|class| if class == label { 1 << 16 } else { 0 }));
                 out.extend(self.integer_from_q16(&z));
             }
+        }
+        for (v, column) in out[start..].iter_mut().zip(&self.normalization) {
+            *v = column.to_data(*v);
         }
     }
 

@@ -94,7 +94,7 @@ pub struct TrainArgs {
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Continue the run whose checkpoint is in this folder (its settings come from the checkpoint).
-    #[arg(long, value_name = "DIR", conflicts_with_all = ["steps", "seed", "out", "loss", "r1_gamma", "lr", "d_lr", "d_steps", "ema_decay", "lr_decay", "dataset", "checkpoint_every", "save_discriminator", "noise_dim", "generator", "discriminator", "output_activation", "batch", "modes", "mode_std"])]
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["steps", "seed", "out", "loss", "r1_gamma", "lr", "d_lr", "d_steps", "ema_decay", "lr_decay", "dataset", "checkpoint_every", "save_discriminator", "noise_dim", "generator", "discriminator", "output_activation", "batch", "modes", "mode_std", "labels", "normalize"])]
     pub resume: Option<PathBuf>,
     /// Adversarial loss [default: non-saturating].
     #[arg(long, value_enum)]
@@ -145,6 +145,13 @@ pub struct TrainArgs {
     /// The standard deviation of every mode, with --modes
     #[arg(long, value_name = "S", requires = "modes")]
     pub mode_std: Option<f32>,
+    /// CSV data: the column holding each row's class, 0 to K − 1 (trains a conditional model)
+    #[arg(long, value_enum, value_name = "COLUMN")]
+    pub labels: Option<data::LabelColumn>,
+    /// How each column is scaled for training; the model file keeps the inverse, so samples come
+    /// out in the data's units [default: standard for CSV data, none for the built-in sets]
+    #[arg(long, value_enum)]
+    pub normalize: Option<data::Normalize>,
     /// Stop after the checkpoint of this step, as if interrupted (continue with --resume).
     #[arg(long, value_name = "STEP")]
     pub stop_at: Option<u32>,
@@ -168,6 +175,9 @@ pub struct SampleArgs {
     /// Seed of the noise.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
+    /// A conditional model's class for every sample [default: 0, 1, …, K − 1 in turn]
+    #[arg(long, value_name = "L")]
+    pub label: Option<usize>,
 }
 
 /// Settings of `picogan eval`.
@@ -194,6 +204,9 @@ pub struct EvalArgs {
     /// The standard deviation of every mode, with --modes
     #[arg(long, value_name = "S", requires = "modes")]
     pub mode_std: Option<f32>,
+    /// CSV data: the column holding each row's class (for a conditional model: metrics per class)
+    #[arg(long, value_enum, value_name = "COLUMN")]
+    pub labels: Option<data::LabelColumn>,
 }
 
 /// Settings of `picogan info`.

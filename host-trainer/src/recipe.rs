@@ -7,6 +7,8 @@ use picogan::loss::GanLoss;
 use picogan::dynamic::DynMlp;
 use picogan::{Activation, Error};
 
+use crate::data::{LabelColumn, Normalize};
+
 /// Noise inputs of the generator, by default.
 pub const NOISE_DIM: usize = 2;
 /// Samples per batch, by default (128: at equal time, twice the steps of 256, which grid25
@@ -153,6 +155,10 @@ pub struct Recipe {
     pub batch: usize,
     /// CSV data: the file of its mode centres and their common σ, for the mode metrics.
     pub modes: Option<(std::path::PathBuf, f32)>,
+    /// CSV data: the column holding class labels (the model is then conditional).
+    pub labels: Option<LabelColumn>,
+    /// How the columns are scaled for training.
+    pub normalize: Normalize,
 }
 
 impl Recipe {
@@ -181,11 +187,18 @@ impl Recipe {
             output_activation: OutputActivation::Identity,
             batch: BATCH,
             modes: None,
+            labels: None,
+            normalize: if dataset.ends_with(".csv") {
+                Normalize::Standard
+            } else {
+                Normalize::None
+            },
         }
     }
 
-    /// The architecture in words, for messages: `G 2 -> 64 -> 64 -> 64 -> 2, D 2 -> 128 -> …`.
-    pub fn architecture(&self, dim: usize) -> String {
+    /// The architecture in words, for messages: `G 2 -> 64 -> 64 -> 64 -> 2, D 2 -> 128 -> …`;
+    /// a conditional model's inputs show their classes (`2+8`).
+    pub fn architecture(&self, dim: usize, classes: usize) -> String {
         let chain = |widths: Vec<usize>| {
             widths
                 .iter()
@@ -193,24 +206,29 @@ impl Recipe {
                 .collect::<Vec<_>>()
                 .join(" -> ")
         };
-        let g = [&[self.noise_dim][..], &self.generator, &[dim]].concat();
-        let d = [&[dim][..], &self.discriminator, &[1]].concat();
+        let with_classes = |inputs: usize| match classes {
+            0 => inputs.to_string(),
+            k => format!("{inputs}+{k}"),
+        };
         format!(
-            "G {} (--generator {}), D {} (--discriminator {}), batch {}",
-            chain(g),
+            "G {} -> {} (--generator {}), D {} -> {} (--discriminator {}), batch {}",
+            with_classes(self.noise_dim),
+            chain([&self.generator[..], &[dim]].concat()),
             widths_text(&self.generator),
-            chain(d),
+            with_classes(dim),
+            chain([&self.discriminator[..], &[1]].concat()),
             widths_text(&self.discriminator),
             self.batch
         )
     }
 
-    /// Fresh G and D for data of `dim` values per sample, every parameter zero.
-    pub fn networks(&self, dim: usize) -> Result<(DynMlp, DynMlp), Error> {
-        let g_widths = [&[self.noise_dim][..], &self.generator, &[dim]].concat();
+    /// Fresh G and D for data of `dim` values per sample and `classes` classes (0: an
+    /// unconditional model), every parameter zero.
+    pub fn networks(&self, dim: usize, classes: usize) -> Result<(DynMlp, DynMlp), Error> {
+        let g_widths = [&[self.noise_dim + classes][..], &self.generator, &[dim]].concat();
         let mut g_activations = vec![Activation::Relu; self.generator.len()];
         g_activations.push(self.output_activation.into());
-        let d_widths = [&[dim][..], &self.discriminator, &[1]].concat();
+        let d_widths = [&[dim + classes][..], &self.discriminator, &[1]].concat();
         let mut d_activations = vec![Activation::LeakyRelu(LEAKY_SLOPE); self.discriminator.len()];
         d_activations.push(Activation::Identity);
         Ok((

@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 use picogan::dynamic::DynMlp;
-use picogan::model::{self, Role};
+use picogan::model::{self, Interface, Normalization, Role};
 use picogan::optim::Adam;
 use picogan::rng::{NoiseRng, SeedableRng};
 use picogan::{DynGanTrainer, GanConfig, Network};
@@ -27,6 +27,10 @@ pub struct Outcome {
     pub generator: DynMlp,
     /// The final discriminator.
     pub discriminator: DynMlp,
+    /// Classes of a conditional model (0: unconditional).
+    pub classes: usize,
+    /// How the network's values turn into the data's units, a column each (empty: they are).
+    pub normalization: Vec<Normalization>,
     /// The loss curves.
     pub history: Vec<LossRecord>,
     /// The step this invocation started from (0, or the checkpoint's when resuming).
@@ -105,9 +109,11 @@ pub fn run(
 ) -> Result<Outcome> {
     let started = Instant::now();
     let mut init_rng = NoiseRng::seed_from_u64(recipe.seed);
+    let (dim, classes) = (dataset.dim(), dataset.classes());
+    let normalization = dataset.normalization(recipe.normalize);
     let (mut generator, mut discriminator) = recipe
-        .networks(dataset.dim())
-        .with_context(|| recipe.architecture(dataset.dim()))?;
+        .networks(dim, classes)
+        .with_context(|| recipe.architecture(dim, classes))?;
     generator.init_params(&mut init_rng);
     discriminator.init_params(&mut init_rng);
     let adam = |lr| Adam {
@@ -121,15 +127,15 @@ pub fn run(
         discriminator_steps: recipe.discriminator_steps,
         r1_gamma: recipe.r1_gamma,
     };
-    let mut trainer = DynGanTrainer::new(
+    let mut trainer = DynGanTrainer::conditional(
         generator,
         discriminator,
-        adam(recipe.generator_lr),
-        adam(recipe.discriminator_lr),
+        (adam(recipe.generator_lr), adam(recipe.discriminator_lr)),
         config,
         recipe.batch,
+        classes,
     )
-    .with_context(|| recipe.architecture(dataset.dim()))?;
+    .with_context(|| recipe.architecture(dim, classes))?;
     let mut ema = trainer.generator.clone();
     let mut history = Vec::new();
     let checkpoint_path = out.join(CHECKPOINT);
@@ -155,12 +161,26 @@ pub fn run(
         trainer.generator_optimizer.lr = recipe.generator_lr * factor;
         trainer.discriminator_optimizer.lr = recipe.discriminator_lr * factor;
         let mut rng = step_rng(recipe.seed, step);
-        let dim = dataset.dim();
-        let stats = trainer.step(&mut rng, |rng, batch| {
-            for x in batch.chunks_exact_mut(dim) {
-                dataset.sample_into(rng, x);
+        let normalize = |x: &mut [f32]| {
+            for (v, column) in x.iter_mut().zip(&normalization) {
+                *v = column.to_network(*v);
             }
-        });
+        };
+        let stats = if classes == 0 {
+            trainer.step(&mut rng, |rng, batch| {
+                for x in batch.chunks_exact_mut(dim) {
+                    dataset.sample_into(rng, x);
+                    normalize(x);
+                }
+            })
+        } else {
+            trainer.step_conditional(&mut rng, |rng, batch, labels| {
+                for (x, label) in batch.chunks_exact_mut(dim).zip(labels) {
+                    *label = dataset.sample_labelled_into(rng, x);
+                    normalize(x);
+                }
+            })
+        };
         step += 1;
         if recipe.ema_decay > 0.0 {
             update_average(&mut ema, &trainer.generator, recipe.ema_decay);
@@ -216,6 +236,8 @@ pub fn run(
     Ok(Outcome {
         generator: ema,
         discriminator: trainer.discriminator.clone(),
+        classes,
+        normalization,
         history,
         first_step,
         steps_done: step,
@@ -223,10 +245,15 @@ pub fn run(
     })
 }
 
-/// Writes `network` as a model file at `path`, atomically.
-pub fn save_model<N: Network>(path: &Path, network: &N, role: Role) -> Result<PathBuf> {
-    let mut bytes = vec![0; model::encoded_len_of(network)];
-    model::write(network, role, &mut bytes).context("encoding the model")?;
+/// Writes `network` with its classes and normalization as a model file at `path`, atomically.
+pub fn save_model<N: Network>(
+    path: &Path,
+    network: &N,
+    role: Role,
+    interface: &Interface<'_>,
+) -> Result<PathBuf> {
+    let mut bytes = vec![0; model::encoded_len_with(network, interface)];
+    model::write_with(network, role, interface, &mut bytes).context("encoding the model")?;
     write_atomic(path, &bytes)?;
     Ok(path.to_path_buf())
 }

@@ -778,6 +778,23 @@ fn five_columns(rows: usize) -> String {
     text
 }
 
+/// Trains `args` in two parts, stopped at step `stop_at` and resumed, and checks that the model and
+/// checkpoint are the bytes of the uninterrupted run in the folder `whole`.
+fn assert_resume_is_identical(scratch: &Scratch, args: &[&str], whole: &str, stop_at: u32) {
+    let stop = stop_at.to_string();
+    let mut parts = args.to_vec();
+    parts.extend(["--stop-at", &stop]);
+    train(&scratch.path("parts"), &parts);
+    ok(&["train", "--resume", &scratch.arg("parts"), "-n", "200"]);
+    for file in ["model.pgan", "checkpoint.bin"] {
+        assert_eq!(
+            std::fs::read(scratch.path(whole).join(file)).unwrap(),
+            std::fs::read(scratch.path("parts").join(file)).unwrap(),
+            "{file} differs after --resume"
+        );
+    }
+}
+
 /// Data of five values a row and architectures of depth 1 to 4 train, report their size,
 /// sample rows of five values, evaluate, export and resume to the same bytes.
 #[test]
@@ -862,17 +879,7 @@ fn any_architecture_trains_on_data_of_any_dimension() {
         "--batch",
         "24",
     ];
-    let mut parts = arch.to_vec();
-    parts.extend(["--stop-at", "30"]);
-    train(&scratch.path("parts"), &parts);
-    ok(&["train", "--resume", &scratch.arg("parts"), "-n", "200"]);
-    for file in ["model.pgan", "checkpoint.bin"] {
-        assert_eq!(
-            std::fs::read(scratch.path("depth4").join(file)).unwrap(),
-            std::fs::read(scratch.path("parts").join(file)).unwrap(),
-            "{file} differs after --resume"
-        );
-    }
+    assert_resume_is_identical(&scratch, &arch, "depth4", 30);
 }
 
 /// Bad architectures fail with one line naming the flag and the value, before any output.
@@ -918,5 +925,238 @@ fn bad_architectures_fail_with_one_line_naming_the_flag() {
         );
         assert_eq!(stderr.trim_end().lines().count(), 1, "{args:?}: {stderr:?}");
         assert!(!scratch.path("x").join("model.pgan").exists(), "{args:?}");
+    }
+}
+
+/// 3-value rows around (1000, −50, 7) + a class offset, the class in the last column.
+fn labelled_rows(rows: usize) -> String {
+    let mut csv = String::from("a,b,c,label\n");
+    for r in 0..rows {
+        let class = r % 3;
+        let wobble = ((r * 37) % 11) as f32 * 0.1;
+        let offset = 10.0 * class as f32;
+        csv.push_str(&format!(
+            "{},{},{},{class}\n",
+            1000.0 + offset + wobble,
+            -50.0 - offset + wobble,
+            7.0 + wobble
+        ));
+    }
+    csv
+}
+
+/// A labelled CSV trains a conditional model whose samples come out in the data's units, with
+/// the label last; sample, eval, info, export and resume all take it.
+#[test]
+fn a_labelled_csv_trains_a_conditional_model_in_the_data_units() {
+    let scratch = Scratch::new("labels");
+    std::fs::write(scratch.path("labelled.csv"), labelled_rows(300)).unwrap();
+    let data = scratch.arg("labelled.csv");
+    let arch = [
+        "--dataset",
+        &data,
+        "--labels",
+        "last",
+        "--generator",
+        "16,16",
+        "--discriminator",
+        "16",
+        "--batch",
+        "30",
+    ];
+    train(&scratch.path("whole"), &arch);
+    let model = scratch
+        .path("whole")
+        .join("model.pgan")
+        .display()
+        .to_string();
+
+    let info = ok(&["info", &model]);
+    assert!(info.contains("architecture  5 -> 16"), "{info}");
+    assert!(info.contains("classes       3"), "{info}");
+    assert!(info.contains("noise         2 values"), "{info}");
+    assert!(!info.contains("normalization none"), "{info}");
+
+    // Without --label the labels cycle; each row is a sample in the data's units, then its label.
+    let rows = ok(&["sample", "--model", &model, "-n", "6"]);
+    for (i, line) in rows.lines().enumerate() {
+        let fields: Vec<f32> = line.split(',').map(|v| v.parse().unwrap()).collect();
+        assert_eq!(fields.len(), 4, "{line}");
+        assert_eq!(fields[3], (i % 3) as f32, "{line}");
+        assert!(
+            (900.0..1100.0).contains(&fields[0]),
+            "not in the data's units: {line}"
+        );
+        assert!(
+            (-150.0..50.0).contains(&fields[1]),
+            "not in the data's units: {line}"
+        );
+    }
+    let rows = ok(&["sample", "--model", &model, "-n", "4", "--label", "2"]);
+    assert!(rows.lines().all(|l| l.ends_with(",2")), "{rows}");
+    fails(
+        &["sample", "--model", &model, "-n", "1", "--label", "3"],
+        "--label 3:",
+    );
+
+    let report = ok(&[
+        "eval",
+        "--model",
+        &model,
+        "--dataset",
+        &data,
+        "--labels",
+        "last",
+        "-n",
+        "150",
+    ]);
+    assert!(
+        report.contains("per class") && report.contains("class 2"),
+        "{report}"
+    );
+    fails(
+        &["eval", "--model", &model, "--dataset", &data, "-n", "150"],
+        "conditional on 3 classes",
+    );
+    let c = scratch.arg("model.c");
+    ok(&["export", "--model", &model, "--format", "c", "--out", &c]);
+
+    // Resumed halfway, the conditional run ends byte-identical to the uninterrupted one.
+    assert_resume_is_identical(&scratch, &arch, "whole", 40);
+
+    // --labels first reads the same data with the label in front.
+    let first: String = labelled_rows(300)
+        .lines()
+        .map(|line| {
+            let (values, label) = line.rsplit_once(',').unwrap();
+            format!("{label},{values}\n")
+        })
+        .collect();
+    std::fs::write(scratch.path("first.csv"), first).unwrap();
+    let data_first = scratch.arg("first.csv");
+    let mut first_arch = arch.to_vec();
+    first_arch[1] = &data_first;
+    first_arch[3] = "first";
+    train(&scratch.path("first"), &first_arch);
+    assert_eq!(
+        std::fs::read(scratch.path("whole").join("model.pgan")).unwrap(),
+        std::fs::read(scratch.path("first").join("model.pgan")).unwrap(),
+        "the label column's place changes the model"
+    );
+}
+
+/// Bad labels and normalization settings fail with one line naming the flag.
+#[test]
+fn bad_labels_fail_with_one_line_naming_the_flag() {
+    let scratch = Scratch::new("badlabels");
+    let out = scratch.arg("x");
+    std::fs::write(scratch.path("half.csv"), "x,label\n1,0\n2,2.5\n").unwrap();
+    std::fs::write(scratch.path("gap.csv"), "x,label\n1,0\n2,2\n").unwrap();
+    std::fs::write(scratch.path("one.csv"), "label\n1\n0\n").unwrap();
+    std::fs::write(scratch.path("single.csv"), "x,label\n1,0\n2,0\n").unwrap();
+    for (data, labels, message) in [
+        ("half.csv", "last", "the label 2.5 is not a whole number"),
+        ("gap.csv", "last", "no row of class 1"),
+        ("one.csv", "first", "leaves no sample values"),
+        ("single.csv", "last", "a single class"),
+    ] {
+        let data = scratch.arg(data);
+        fails(
+            &[
+                "train",
+                "--out",
+                &out,
+                "--dataset",
+                &data,
+                "--labels",
+                labels,
+            ],
+            &format!("--labels {labels}: "),
+        );
+        let output = picogan(&[
+            "train",
+            "--out",
+            &out,
+            "--dataset",
+            &data,
+            "--labels",
+            labels,
+        ]);
+        assert!(
+            text(&output.stderr).contains(message),
+            "{}",
+            text(&output.stderr)
+        );
+    }
+    fails(
+        &[
+            "train",
+            "--out",
+            &out,
+            "--dataset",
+            "ring8",
+            "--labels",
+            "last",
+        ],
+        "--labels is for CSV data",
+    );
+    let output = picogan(&["train", "--out", &out, "--normalize", "zscore"]);
+    assert!(!output.status.success());
+    assert!(text(&output.stderr).contains("invalid value 'zscore' for '--normalize"));
+    assert!(!scratch.path("x").join("model.pgan").exists());
+}
+
+/// With min-max scaling the model still samples in the data's units, and `info` shows the
+/// stored inverse.
+#[test]
+fn minmax_normalization_is_stored_and_undone() {
+    let scratch = Scratch::new("minmax");
+    std::fs::write(scratch.path("five.csv"), five_columns(300)).unwrap();
+    let data = scratch.arg("five.csv");
+    train(
+        &scratch.path("run"),
+        &[
+            "--dataset",
+            &data,
+            "--normalize",
+            "minmax",
+            "--output-activation",
+            "tanh",
+            "--batch",
+            "20",
+        ],
+    );
+    let model = scratch.path("run").join("model.pgan").display().to_string();
+    let info = ok(&["info", &model]);
+    let line = info
+        .lines()
+        .find(|l| l.starts_with("normalization"))
+        .unwrap();
+    assert_eq!(line.matches('·').count(), 5, "{line}");
+    // tanh keeps the network's values in (−1, 1): each column stays within its data range.
+    let rows = ok(&["sample", "--model", &model, "-n", "50"]);
+    let csv = five_columns(300);
+    let data_rows: Vec<Vec<f32>> = csv
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').map(|v| v.parse().unwrap()).collect())
+        .collect();
+    for line in rows.lines() {
+        for (k, v) in line
+            .split(',')
+            .map(|v| v.parse::<f32>().unwrap())
+            .enumerate()
+        {
+            let min = data_rows.iter().map(|r| r[k]).fold(f32::INFINITY, f32::min);
+            let max = data_rows
+                .iter()
+                .map(|r| r[k])
+                .fold(f32::NEG_INFINITY, f32::max);
+            let slack = 1e-3 * (max - min);
+            assert!(
+                v >= min - slack && v <= max + slack,
+                "column {k}: {v} outside [{min}, {max}]"
+            );
+        }
     }
 }

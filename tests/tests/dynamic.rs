@@ -365,3 +365,120 @@ proptest! {
         prop_assert_eq!(bits(&input_grad), bits(&dx));
     }
 }
+
+/// `net` (inputs: `width` values, then `classes` one-hot values) with the one-hot of `label`
+/// folded into the first layer's biases: the unconditional network that computes the same
+/// function of the first `width` inputs.
+fn fold_label(net: &DynMlp, width: usize, classes: usize, label: usize) -> DynMlp {
+    let layers = net.layers();
+    let outputs = layers[0].outputs();
+    let mut widths = vec![width];
+    widths.extend(layers.iter().map(|l| l.outputs()));
+    let activations: Vec<Activation> = layers.iter().map(|l| l.activation).collect();
+    let mut folded = DynMlp::new(&widths, &activations).unwrap();
+    let label_row = &net.tensor(0).unwrap()[(width + label) * outputs..][..outputs];
+    let biases: Vec<f32> = (net.tensor(1).unwrap().iter().zip(label_row))
+        .map(|(b, w)| b + w)
+        .collect();
+    assert_eq!(net.tensor(0).unwrap().len(), (width + classes) * outputs);
+    folded
+        .tensor_mut(0)
+        .unwrap()
+        .copy_from_slice(&net.tensor(0).unwrap()[..width * outputs]);
+    folded.tensor_mut(1).unwrap().copy_from_slice(&biases);
+    let mut index = 2;
+    while let Some(tensor) = net.tensor(index) {
+        folded.tensor_mut(index).unwrap().copy_from_slice(tensor);
+        index += 1;
+    }
+    folded
+}
+
+/// A conditional step whose batch holds one label is the unconditional step of the networks
+/// with that label folded into their first biases (up to rounding, as the fold adds in another
+/// order): the same D loss, the same R1 (so R1 leaves the label inputs out) and the same update of
+/// every D weight that does not touch the label; and, with D frozen (its update would move the
+/// folded bias once but the bias and the label weight each once), the same G loss and G updates.
+#[test]
+fn a_conditional_step_on_one_label_is_the_unconditional_step_with_the_label_folded_in() {
+    let (noise, data, classes, label, batch) = (2, 3, 4, 2, 16);
+    let close = |a: f32, b: f32| (a - b).abs() <= 1e-5 * (1.0 + b.abs());
+    for frozen_discriminator in [false, true] {
+        let mut rng = NoiseRng::seed_from_u64(11);
+        let mut g = DynMlp::new(&[noise + classes, 24, 24, data], &[Relu, Relu, Identity]).unwrap();
+        let mut d = DynMlp::new(&[data + classes, 32, 1], &[LeakyRelu(0.2), Identity]).unwrap();
+        g.init_params(&mut rng);
+        d.init_params(&mut rng);
+        let adam = |lr| Adam {
+            lr,
+            beta1: 0.5,
+            beta2: 0.999,
+            eps: 1e-8,
+        };
+        let d_lr = if frozen_discriminator { 0.0 } else { 1e-3 };
+        let config = GanConfig {
+            r1_gamma: 1.0,
+            ..GanConfig::default()
+        };
+        let (g_folded, d_folded) = (
+            fold_label(&g, noise, classes, label),
+            fold_label(&d, data, classes, label),
+        );
+        let optimizers = (adam(1e-3), adam(d_lr));
+        let mut conditional =
+            DynGanTrainer::conditional(g, d, optimizers, config, batch, classes).unwrap();
+        let mut unconditional =
+            DynGanTrainer::new(g_folded, d_folded, adam(1e-3), adam(d_lr), config, batch).unwrap();
+        let real = values(12, batch * data, 1.5);
+        let stats =
+            conditional.step_conditional(&mut NoiseRng::seed_from_u64(13), |_, x, labels| {
+                x.copy_from_slice(&real);
+                labels.fill(label);
+            });
+        let expected = unconditional.step(&mut NoiseRng::seed_from_u64(13), |_, x| {
+            x.copy_from_slice(&real);
+        });
+        assert!(expected.r1_penalty > 0.0);
+        let (player, net, folded, width, loss, expected_loss) = if frozen_discriminator {
+            let (g, g_folded) = (&conditional.generator, &unconditional.generator);
+            (
+                "G",
+                g,
+                g_folded,
+                noise,
+                stats.generator_loss,
+                expected.generator_loss,
+            )
+        } else {
+            assert!(
+                close(stats.r1_penalty, expected.r1_penalty),
+                "R1: {} vs {}",
+                stats.r1_penalty,
+                expected.r1_penalty
+            );
+            let (d, d_folded) = (&conditional.discriminator, &unconditional.discriminator);
+            (
+                "D",
+                d,
+                d_folded,
+                data,
+                stats.discriminator_loss,
+                expected.discriminator_loss,
+            )
+        };
+        assert!(
+            close(loss, expected_loss),
+            "{player} loss: {loss} vs {expected_loss}"
+        );
+        let outputs = net.layers()[0].outputs();
+        let first = &net.tensor(0).unwrap()[..width * outputs];
+        let later = (2..).map_while(|i| net.tensor(i).zip(folded.tensor(i)));
+        let pairs = first
+            .iter()
+            .zip(folded.tensor(0).unwrap())
+            .chain(later.flat_map(|(a, b)| a.iter().zip(b)));
+        for (a, b) in pairs {
+            assert!(close(*a, *b), "{player}: {a} vs {b}");
+        }
+    }
+}

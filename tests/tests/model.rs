@@ -1,6 +1,6 @@
 //! The model file: round trips, and a typed error (never a panic) for every kind of defect.
 
-use picogan::model::{self, ModelError, Role};
+use picogan::model::{self, Interface, ModelError, Normalization, Role};
 use picogan::{Activation::*, Dense, Layer, Mlp3};
 use picogan_tests::{init, param_bits};
 use proptest::prelude::*;
@@ -62,17 +62,19 @@ fn read_error(bytes: &[u8]) -> ModelError {
 fn round_trip_is_exact_and_the_layout_is_as_documented() {
     let original = generator(1);
     let bytes = file_of(&original);
-    // 12-byte header, 12 bytes a layer, 4 bytes a parameter, 4-byte CRC.
-    assert_eq!(bytes.len(), 12 + 12 * 3 + 4 * G::PARAMS + 4);
+    // 20-byte header, 12 bytes a layer, 4 bytes a parameter, 4-byte CRC.
+    assert_eq!(bytes.len(), 20 + 12 * 3 + 4 * G::PARAMS + 4);
     assert_eq!(&bytes[..4], b"PGAN");
     assert_eq!(u16::from_le_bytes([bytes[4], bytes[5]]), model::VERSION);
     assert_eq!(bytes[8], 3);
+    // Noise dimension 2, no classes, no normalization.
+    assert_eq!(&bytes[12..20], &[2, 0, 0, 0, 0, 0, 0, 0]);
     // Layer 1 record: 16 → 8, LeakyReLU (code 2) with α = 0.2.
-    assert_eq!(&bytes[24..29], &[16, 0, 8, 0, 2]);
-    assert_eq!(f32::from_le_bytes(bytes[32..36].try_into().unwrap()), 0.2);
+    assert_eq!(&bytes[32..37], &[16, 0, 8, 0, 2]);
+    assert_eq!(f32::from_le_bytes(bytes[40..44].try_into().unwrap()), 0.2);
     // First parameter: layer 0's w[0][0].
     assert_eq!(
-        f32::from_le_bytes(bytes[48..52].try_into().unwrap()),
+        f32::from_le_bytes(bytes[56..60].try_into().unwrap()),
         original.0.weight[0][0]
     );
     let stored = u32::from_le_bytes(bytes[bytes.len() - 4..].try_into().unwrap());
@@ -107,7 +109,7 @@ fn every_defect_has_its_own_error() {
         read_error(&newer),
         ModelError::UnsupportedVersion {
             found: 7,
-            supported: 1
+            supported: 2
         }
     );
 
@@ -131,7 +133,7 @@ fn every_defect_has_its_own_error() {
     ));
 
     let mut unknown_activation = good.clone();
-    unknown_activation[12 + 12 + 4] = 9;
+    unknown_activation[20 + 12 + 4] = 9;
     reseal(&mut unknown_activation);
     assert_eq!(
         read_error(&unknown_activation),
@@ -139,7 +141,7 @@ fn every_defect_has_its_own_error() {
     );
 
     let mut negative_slope = good.clone();
-    negative_slope[32..36].copy_from_slice(&(-0.5f32).to_le_bytes());
+    negative_slope[40..44].copy_from_slice(&(-0.5f32).to_le_bytes());
     reseal(&mut negative_slope);
     assert_eq!(
         read_error(&negative_slope),
@@ -150,7 +152,7 @@ fn every_defect_has_its_own_error() {
     );
 
     let mut not_finite = good.clone();
-    let third_param = 48 + 4 * 2;
+    let third_param = 56 + 4 * 2;
     not_finite[third_param..third_param + 4].copy_from_slice(&f32::NAN.to_le_bytes());
     reseal(&mut not_finite);
     assert_eq!(
@@ -168,6 +170,7 @@ fn every_defect_has_its_own_error() {
 
     let mut discriminator_file = good.clone();
     discriminator_file[7] = 1;
+    discriminator_file[12] = 0; // a discriminator has no noise
     reseal(&mut discriminator_file);
     assert_eq!(
         read_error(&discriminator_file),
@@ -180,7 +183,7 @@ fn every_defect_has_its_own_error() {
     // Layer 1 claims 15 inputs while layer 0 has 16 outputs; the file is given the matching
     // length (8 weights fewer) and a valid checksum, so only the chain is wrong.
     let mut broken = good.clone();
-    broken[24..26].copy_from_slice(&15u16.to_le_bytes());
+    broken[32..34].copy_from_slice(&15u16.to_le_bytes());
     broken.truncate(broken.len() - 4 * 8);
     reseal(&mut broken);
     assert_eq!(
@@ -217,6 +220,127 @@ fn every_defect_has_its_own_error() {
             available: 16
         }
     );
+}
+
+/// The version-1 file of the same network: no bytes 12 to 19, version 1.
+fn version_1(v2: &[u8]) -> Vec<u8> {
+    let mut v1 = [&v2[..12], &v2[20..]].concat();
+    v1[4..6].copy_from_slice(&1u16.to_le_bytes());
+    reseal(&mut v1);
+    v1
+}
+
+#[test]
+fn version_1_files_read_as_unconditional_models_in_the_data_units() {
+    let original = generator(7);
+    let v1 = version_1(&file_of(&original));
+    let mut loaded = blank();
+    let summary = model::read(&v1, Role::Generator, &mut loaded).unwrap();
+    assert_eq!(param_bits(&loaded), param_bits(&original));
+    assert_eq!(
+        (summary.version, summary.noise_dim, summary.classes),
+        (1, 2, 0)
+    );
+    assert_eq!(summary.normalization(&v1).len(), 0);
+}
+
+#[test]
+fn conditioning_and_normalization_are_checked() {
+    // G: 2 noise values and 3 classes in, 2 values out, normalized.
+    let network: Mlp3<5, 16, 8, 2> = init(
+        (Dense::new(Relu), (Dense::new(Relu), Dense::new(Identity))),
+        8,
+    );
+    let columns = [
+        Normalization {
+            offset: 1.0,
+            scale: 2.0,
+        },
+        Normalization {
+            offset: -3.0,
+            scale: 0.5,
+        },
+    ];
+    let interface = Interface {
+        classes: 3,
+        normalization: &columns,
+    };
+    let mut good = vec![0; model::encoded_len_with(&network, &interface)];
+    model::write_with(&network, Role::Generator, &interface, &mut good).unwrap();
+    let summary = model::summarize(&good).unwrap();
+    assert_eq!(
+        (
+            summary.noise_dim,
+            summary.classes,
+            summary.normalized_columns
+        ),
+        (2, 3, 2)
+    );
+    assert!(summary.normalization(&good).eq(columns));
+
+    let mut no_noise = good.clone();
+    no_noise[12] = 0;
+    reseal(&mut no_noise);
+    assert_eq!(
+        model::summarize(&no_noise).unwrap_err(),
+        ModelError::InvalidConditioning {
+            noise_dim: 0,
+            classes: 3,
+            inputs: 5
+        }
+    );
+    let mut too_many_classes = good.clone();
+    too_many_classes[14] = 4;
+    reseal(&mut too_many_classes);
+    assert!(matches!(
+        model::summarize(&too_many_classes).unwrap_err(),
+        ModelError::InvalidConditioning { classes: 4, .. }
+    ));
+    let mut zero_scale = good.clone();
+    let last_scale = good.len() - 8;
+    zero_scale[last_scale..last_scale + 4].copy_from_slice(&0f32.to_le_bytes());
+    reseal(&mut zero_scale);
+    assert_eq!(
+        model::summarize(&zero_scale).unwrap_err(),
+        ModelError::InvalidNormalization { column: 1 }
+    );
+    let mut one_column = good.clone();
+    one_column[16] = 1;
+    one_column.truncate(good.len() - 8);
+    reseal(&mut one_column);
+    assert_eq!(
+        model::summarize(&one_column).unwrap_err(),
+        ModelError::NormalizationColumns {
+            expected: 2,
+            found: 1
+        }
+    );
+    let mut reserved = good.clone();
+    reserved[18] = 1;
+    reseal(&mut reserved);
+    assert_eq!(
+        model::summarize(&reserved).unwrap_err(),
+        ModelError::ReservedNotZero { offset: 18 }
+    );
+
+    // The writer refuses what the reader would.
+    let mut out = vec![0; good.len()];
+    let all_classes = Interface {
+        classes: 5,
+        normalization: &[],
+    };
+    assert!(matches!(
+        model::write_with(&network, Role::Generator, &all_classes, &mut out),
+        Err(ModelError::InvalidConditioning { .. })
+    ));
+    let short = Interface {
+        classes: 3,
+        normalization: &columns[..1],
+    };
+    assert!(matches!(
+        model::write_with(&network, Role::Generator, &short, &mut out),
+        Err(ModelError::NormalizationColumns { .. })
+    ));
 }
 
 #[test]
@@ -287,7 +411,7 @@ proptest! {
         let mut bytes = bytes;
         if magic && bytes.len() >= 12 {
             bytes[..4].copy_from_slice(b"PGAN");
-            bytes[4] = 1;
+            bytes[4] = 1 + (bytes[4] & 1);
             bytes[5] = 0;
             bytes[8] %= 9;
         }

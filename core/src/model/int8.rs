@@ -14,8 +14,8 @@
 //! point is the fixed one ([`QDense`](crate::quant::QDense)).
 
 use super::{
-    CHECKSUM_LEN, Dtype, HEADER_LEN, LAYER_RECORD_LEN, MAX_LAYERS, ModelError, ModelSummary, Role,
-    Writer, f32_at, summarize_as,
+    CHECKSUM_LEN, Dtype, HEADER_LEN, Interface, LAYER_RECORD_LEN, MAX_LAYERS, ModelError,
+    ModelSummary, Role, Writer, f32_at, header_shape, summarize_as,
 };
 use crate::LayerInfo;
 use crate::quant::{Multiplier, QDenseRef, QLayer, QuantParams, requantize_output};
@@ -122,7 +122,7 @@ pub fn int8_layers<'a>(
     QuantParams,
     impl Iterator<Item = Int8Layer<'a>> + 'a,
 ) {
-    let start = HEADER_LEN + LAYER_RECORD_LEN * summary.layer_count;
+    let start = summary.body_start();
     let params = |at: usize| QuantParams {
         scale: f32_at(bytes, at),
         zero_point: i32_at(bytes, at + 4),
@@ -229,7 +229,16 @@ pub fn write_i8<Q: QLayer>(
     output: QuantParams,
     out: &mut [u8],
 ) -> Result<usize, ModelError> {
-    let mut cursor = Writer::start(out, encoded_len_i8(network), Dtype::I8, role, Q::LAYERS)?;
+    let mut cursor = Writer::start(
+        out,
+        encoded_len_i8(network),
+        Dtype::I8,
+        role,
+        header_shape(Q::LAYERS, |l| {
+            network.layer(l).map(|q| (q.inputs, q.outputs))
+        })?,
+        &Interface::PLAIN,
+    )?;
     let layer = |l: usize| -> Result<QDenseRef<'_>, ModelError> {
         network.layer(l).ok_or(ModelError::LayerCount {
             expected: Q::LAYERS,

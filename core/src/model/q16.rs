@@ -10,8 +10,8 @@
 //! followed by the CRC-32 like every model file. Everything a device needs is an integer.
 
 use super::{
-    CHECKSUM_LEN, Dtype, HEADER_LEN, LAYER_RECORD_LEN, MAX_LAYERS, ModelError, ModelSummary, Role,
-    Writer, summarize_as,
+    CHECKSUM_LEN, Dtype, HEADER_LEN, Interface, LAYER_RECORD_LEN, MAX_LAYERS, ModelError,
+    ModelSummary, Role, Writer, header_shape, summarize_as,
 };
 use crate::quant::{Q16, Q16DenseRef, Q16Layer, accumulate_q16, activate_q16};
 use crate::{Activation, LayerInfo};
@@ -75,7 +75,7 @@ pub fn q16_layers<'a>(
     summary: &ModelSummary,
 ) -> impl Iterator<Item = Q16FileLayer<'a>> + 'a {
     let layers = summary.layers;
-    let mut at = HEADER_LEN + LAYER_RECORD_LEN * summary.layer_count;
+    let mut at = summary.body_start();
     (0..summary.layer_count).map(move |l| {
         let info = layers[l];
         let weights_at = at + SLOPE_LEN;
@@ -144,7 +144,16 @@ pub fn write_q16<Q: Q16Layer>(
     role: Role,
     out: &mut [u8],
 ) -> Result<usize, ModelError> {
-    let mut cursor = Writer::start(out, encoded_len_q16(network), Dtype::Q16, role, Q::LAYERS)?;
+    let mut cursor = Writer::start(
+        out,
+        encoded_len_q16(network),
+        Dtype::Q16,
+        role,
+        header_shape(Q::LAYERS, |l| {
+            network.layer(l).map(|q| (q.inputs, q.outputs))
+        })?,
+        &Interface::PLAIN,
+    )?;
     let layer = |l: usize| {
         network.layer(l).ok_or(ModelError::LayerCount {
             expected: Q::LAYERS,

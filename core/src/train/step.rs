@@ -41,8 +41,14 @@ pub(crate) enum Player {
 pub(crate) trait Storage {
     /// Samples per batch, B.
     fn batch(&self) -> usize;
-    /// The noise buffer `[B][Z]` and Z.
-    fn noise_mut(&mut self) -> (&mut [f32], usize);
+    /// G's input buffer `[B][Z + K]`, its row width Z + K, and the noise width Z (the K label
+    /// values after the noise in each row belong to the storage).
+    fn noise_mut(&mut self) -> (&mut [f32], usize, usize);
+    /// Classes K of a conditional GAN: D's inputs end with the K one-hot label values, which R1
+    /// leaves out. 0 for an unconditional one.
+    fn classes(&self) -> usize {
+        0
+    }
     /// G's batch forward pass on the noise buffer.
     fn generate(&mut self);
     /// D's batch forward pass on `batch`.
@@ -51,7 +57,7 @@ pub(crate) trait Storage {
     fn logits_and_grads(&mut self) -> (&[f32], &mut [f32]);
     /// D's backward pass over `batch` (the one last discriminated).
     fn discriminator_backward(&mut self, batch: Batch, into: Gradients);
-    /// The input-gradient buffer `[B][X]`.
+    /// The input-gradient buffer `[B][X + K]`.
     fn input_grads_mut(&mut self) -> &mut [f32];
     /// D's R1 tangent pass, with the input-gradient buffer as t₀, into D's parameter gradients.
     fn discriminator_r1_tangent(&mut self);
@@ -86,13 +92,13 @@ pub(crate) fn run<S: Storage, R: Rng + ?Sized>(
 
 /// Draws fresh standard normal noise and runs G on it.
 fn generate_batch<S: Storage, R: Rng + ?Sized>(storage: &mut S, rng: &mut R) {
-    let (noise, width) = storage.noise_mut();
-    if width.is_multiple_of(2) {
+    let (noise, width, noise_width) = storage.noise_mut();
+    if width == noise_width && width.is_multiple_of(2) {
         // The same values as row by row (rows of even length), drawn in larger groups.
         fill_normal(rng, noise);
     } else if width > 0 {
-        for z in noise.chunks_exact_mut(width) {
-            fill_normal(rng, z);
+        for row in noise.chunks_exact_mut(width) {
+            fill_normal(rng, &mut row[..noise_width]); // z; the label stays
         }
     }
     storage.generate(); // [B][X]
@@ -128,24 +134,33 @@ fn discriminator_step<S: Storage, R: Rng + ?Sized>(
 }
 
 /// Adds the gradient of R1 = (γ/2)·(1/B)·Σ_b ‖∇ₓD(x_b)‖² over the real batch still in D's
-/// trace, and returns R1 (Mescheder et al., 2018).
+/// trace, and returns R1 (Mescheder et al., 2018). The gradient is taken with respect to the
+/// sample x only: a conditional D's label inputs are left out.
 fn add_r1_gradient<S: Storage>(storage: &mut S, gamma: f32) -> f32 {
-    let batch = storage.batch() as f32;
+    let (batch, classes) = (storage.batch(), storage.classes());
     // g_b = ∇ₓD(x_b): a backward pass with ∂out/∂out = 1 and no parameter gradients.
     storage.logits_and_grads().1.fill(1.0);
     storage.discriminator_backward(Batch::Real, Gradients::Inputs);
     let input_grads = storage.input_grads_mut();
+    let width = input_grads.len() / batch;
+    let sample = width - classes;
     let mut squared_norms = 0.0;
-    for &v in input_grads.iter() {
-        squared_norms += v * v;
+    for row in input_grads.chunks_exact(width) {
+        for &v in &row[..sample] {
+            squared_norms += v * v;
+        }
     }
-    // t₀ = (γ/B)·g_b, then the tangent pass adds ∂R1/∂θ.
-    let scale = gamma / batch;
-    for v in input_grads.iter_mut() {
-        *v *= scale;
+    // t₀ = (γ/B)·g_b on the sample, 0 on the label; the tangent pass adds ∂R1/∂θ.
+    let scale = gamma / batch as f32;
+    for row in input_grads.chunks_exact_mut(width) {
+        let (sample, label) = row.split_at_mut(sample);
+        for v in sample {
+            *v *= scale;
+        }
+        label.fill(0.0);
     }
     storage.discriminator_r1_tangent();
-    0.5 * gamma * squared_norms / batch
+    0.5 * gamma * squared_norms / batch as f32
 }
 
 /// One G update on fresh noise; returns G's loss.

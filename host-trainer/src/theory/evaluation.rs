@@ -109,7 +109,7 @@ pub struct Report {
 
 /// Samples the three generators and evaluates them against ring8.
 pub fn measure(seed: u64) -> Result<Report> {
-    let dataset = Dataset::open("ring8")?;
+    let dataset = Dataset::open("ring8", None)?;
     let modes = dataset
         .modes()
         .ok_or_else(|| anyhow::anyhow!("ring8 has modes"))?;

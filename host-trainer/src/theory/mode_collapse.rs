@@ -88,7 +88,7 @@ fn follow(recipe: &Recipe, dataset: &Dataset, folder: &Path) -> Result<Vec<Snaps
 
 /// Both runs, trained in sub-folders of `out`.
 pub fn measure(out: &Path, seed: u64) -> Result<Vec<(&'static str, Vec<Snapshot>)>> {
-    let dataset = Dataset::open("ring8")?;
+    let dataset = Dataset::open("ring8", None)?;
     recipes(seed)
         .into_iter()
         .map(|(name, recipe)| Ok((name, follow(&recipe, &dataset, &out.join(name))?)))
