@@ -9,7 +9,9 @@
 //! - `PICOGAN_EXPORT`: the host file `train` writes its generator to (default
 //!   `picogan-trained.pgan`, in QEMU's working folder);
 //! - `PICOGAN_RAM_BUDGET`: the bytes `train`'s static state may take (default 65536); the build
-//!   fails above it.
+//!   fails above it;
+//! - `PICOGAN_LABEL`: for a conditional model, the class of every sample `sample` draws (default:
+//!   the labels 0, 1, …, K − 1 in turn, as `picogan sample` does).
 //!
 //! A missing, malformed or mismatched model file stops the build with a message that names the
 //! file and the defect; the device never sees it.
@@ -47,12 +49,42 @@ fn run() -> Result<(), String> {
          /// The host file `train` writes.\npub const EXPORT_FILE: &str = {export:?};\n\
          /// The most RAM `train`'s static state may take.\npub const RAM_BUDGET: usize = {budget};\n"
     );
-    write(&out_dir.join("settings.rs"), &settings)?;
 
     let model: PathBuf = setting("PICOGAN_MODEL", DEFAULT_MODEL.into())?;
     let model = manifest_dir.join(model);
     println!("cargo::rerun-if-changed={}", model.display());
-    write(&out_dir.join("model.rs"), &generator_source(&model)?)
+    let (source, classes) = generator_source(&model)?;
+    println!("cargo::rerun-if-env-changed=PICOGAN_LABEL");
+    let label = match env::var("PICOGAN_LABEL") {
+        Ok(text) => Some(
+            text.trim()
+                .parse::<usize>()
+                .map_err(|_| format!("PICOGAN_LABEL must be a class number, got {text:?}"))?,
+        ),
+        Err(_) => None,
+    };
+    if let Some(label) = label
+        && label >= classes.max(1)
+    {
+        return Err(if classes == 0 {
+            format!(
+                "PICOGAN_LABEL is {label} but {} is not a conditional model",
+                model.display()
+            )
+        } else {
+            format!(
+                "PICOGAN_LABEL is {label} but {} has classes 0 to {}",
+                model.display(),
+                classes - 1
+            )
+        });
+    }
+    let label_source = format!(
+        "/// The class of every sample (`PICOGAN_LABEL`), or None for the labels in turn.\n\
+         pub const LABEL: Option<usize> = {label:?};\n"
+    );
+    write(&out_dir.join("settings.rs"), &(settings + &label_source))?;
+    write(&out_dir.join("model.rs"), &source)
 }
 
 /// The build setting `name` parsed as a `T`, or `default` when it is not set.
@@ -103,8 +135,9 @@ fn link(manifest_dir: &Path, out_dir: &Path) -> Result<(), String> {
     Ok(())
 }
 
-/// The generated `model.rs`: the network as a `static`, plus the constants `sample` prints.
-fn generator_source(model: &Path) -> Result<String, String> {
+/// The generated `model.rs`: the network as a `static`, plus the constants `sample` prints; and
+/// the model's classes.
+fn generator_source(model: &Path) -> Result<(String, usize), String> {
     let bytes = std::fs::read(model).map_err(|e| {
         format!(
             "cannot read the model file {}: {e}\nset PICOGAN_MODEL to a generator written by `picogan train`",
@@ -123,6 +156,13 @@ fn generator_source(model: &Path) -> Result<String, String> {
         Dtype::I8 => println!("cargo::rustc-cfg=picogan_int8"),
         Dtype::Q16 => println!("cargo::rustc-cfg=picogan_q16"),
         _ => {}
+    }
+    if summary.dtype != Dtype::F32 && (summary.classes > 0 || summary.normalized_columns > 0) {
+        return Err(format!(
+            "{} is a {:?} model with classes or a normalization, which the firmware samples only from f32 files",
+            model.display(),
+            summary.dtype
+        ));
     }
     if summary.role != Role::Generator {
         return Err(format!(
@@ -143,5 +183,5 @@ fn generator_source(model: &Path) -> Result<String, String> {
     for (name, ty, value) in constants {
         writeln!(source, "pub const {name}: {ty} = {value};").map_err(|e| e.to_string())?;
     }
-    Ok(source)
+    Ok((source, summary.classes))
 }

@@ -607,15 +607,29 @@ pub fn summary(args: SummaryArgs) -> Result<()> {
             ],
         );
     }
-    for (name, pointer) in rows {
-        let values = column(pointer)?;
+    let mut columns = rows
+        .into_iter()
+        .map(|(name, pointer)| Ok((name, column(pointer)?)))
+        .collect::<Result<Vec<_>>>()?;
+    // A conditional model on a mixture: the class whose samples land least on its own mode.
+    let worst_class = |run: &serde_json::Value| {
+        run.pointer("/metrics/classes")?
+            .as_array()?
+            .iter()
+            .map(|class| class.pointer("/own_mode/generator_percent")?.as_f64())
+            .try_fold(f64::INFINITY, |worst, v| Some(worst.min(v?)))
+    };
+    if let Some(values) = runs.iter().map(worst_class).collect::<Option<Vec<f64>>>() {
+        columns.insert(0, ("worst class on its own mode %", values));
+    }
+    for (name, values) in columns {
         let (mean, error) = mean_and_error(&values);
         let (low, high) = values
             .iter()
             .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), &v| {
                 (l.min(v), h.max(v))
             });
-        say!("{name:<16} {mean:>10.4} ± {error:<8.4} (min {low:.4}, max {high:.4})")?;
+        say!("{name:<29} {mean:>10.4} ± {error:<8.4} (min {low:.4}, max {high:.4})")?;
     }
     Ok(())
 }

@@ -31,12 +31,13 @@ pub fn default_model() -> PathBuf {
 }
 
 /// The build settings `firmware/build.rs` reads; each build sets only its own.
-const SETTINGS: [&str; 5] = [
+const SETTINGS: [&str; 6] = [
     "PICOGAN_MODEL",
     "PICOGAN_SEED",
     "PICOGAN_TRAIN_STEPS",
     "PICOGAN_EXPORT",
     "PICOGAN_RAM_BUDGET",
+    "PICOGAN_LABEL",
 ];
 
 /// One firmware program in one configuration.

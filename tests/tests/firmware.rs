@@ -405,3 +405,102 @@ fn flash_and_ram_stay_within_budget() {
     );
     assert!(full.ram <= 1024, "static RAM is {} bytes", full.ram);
 }
+
+/// A conditional generator of a non-default architecture, trained from a labelled CSV with
+/// normalized columns: the firmware's samples (labels in turn, or the one `PICOGAN_LABEL` sets)
+/// are bit for bit those of `picogan sample`, in the data's units; a label the model does not
+/// have stops the build.
+#[test]
+fn a_conditional_model_of_any_shape_samples_like_the_host() {
+    let folder = std::env::temp_dir().join(format!("picogan-conditional-{}", std::process::id()));
+    std::fs::create_dir_all(&folder).unwrap();
+    let mut csv = String::from("a,b,c,label\n");
+    for r in 0..240 {
+        let class = r % 3;
+        let wobble = ((r * 29) % 13) as f32 * 0.05;
+        let centre = [100.0 + 5.0 * class as f32, -2.0 * class as f32, 0.5];
+        csv.push_str(&format!(
+            "{},{},{},{class}\n",
+            centre[0] + wobble,
+            centre[1] - wobble,
+            centre[2] + wobble
+        ));
+    }
+    let data = folder.join("labelled.csv");
+    std::fs::write(&data, csv).unwrap();
+    let out = folder.join("run");
+    let output = Command::new(trainer_binary())
+        .args(["train", "--labels", "last", "--noise-dim", "3"])
+        .args([
+            "--generator",
+            "12,10",
+            "--discriminator",
+            "8",
+            "--batch",
+            "16",
+        ])
+        .args(["--steps", "40", "-n", "60", "--quiet", "--dataset"])
+        .arg(&data)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let model = out.join("model.pgan");
+    let summary = model::summarize(&std::fs::read(&model).unwrap()).unwrap();
+    assert_eq!((summary.classes, summary.normalized_columns), (3, 3));
+
+    let _guard = firmware::lock();
+    for label in [None, Some(1)] {
+        let mut build = Build::sample().setting("PICOGAN_MODEL", model.display());
+        let mut host = Command::new(trainer_binary());
+        host.args(["sample", "-n", &SAMPLES.to_string(), "--model"])
+            .arg(&model);
+        if let Some(label) = label {
+            build = build.setting("PICOGAN_LABEL", label);
+            host.args(["--label", &label.to_string()]);
+        }
+        let run = firmware::run(&build.elf(), &std::env::temp_dir());
+        assert_eq!(run.status, Some(0), "{}\n{}", run.stdout, run.stderr);
+        let report = Report::parse(&run.stdout).unwrap();
+        assert_eq!(report.model_crc, summary.checksum);
+        let host = host.output().unwrap();
+        let rows: Vec<Vec<u32>> = String::from_utf8(host.stdout)
+            .unwrap()
+            .lines()
+            .enumerate()
+            .map(|(index, line)| {
+                let (values, printed_label) = line.rsplit_once(',').unwrap();
+                let expected_label = label.unwrap_or(index % 3);
+                assert_eq!(printed_label, expected_label.to_string());
+                values
+                    .split(',')
+                    .map(|v| v.parse::<f32>().unwrap().to_bits())
+                    .collect()
+            })
+            .collect();
+        assert_eq!(rows.len(), SAMPLES);
+        // In the data's units: the first column lies near 100, not near the network's 0.
+        assert!(
+            rows.iter().all(|r| f32::from_bits(r[0]) > 50.0),
+            "{label:?}"
+        );
+        assert_eq!(
+            report.samples, rows,
+            "PICOGAN_LABEL {label:?}: device and host differ"
+        );
+    }
+    let output = Build::sample()
+        .setting("PICOGAN_MODEL", model.display())
+        .setting("PICOGAN_LABEL", 3)
+        .cargo();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success());
+    assert!(stderr.contains("PICOGAN_LABEL is 3 but"), "{stderr}");
+    assert!(stderr.contains("has classes 0 to 2"), "{stderr}");
+    let _ = std::fs::remove_dir_all(&folder);
+}

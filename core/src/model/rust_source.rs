@@ -39,7 +39,8 @@ impl core::error::Error for SourceError {}
 /// same bits (Rust's shortest round-trip formatting of `f32`). An int8 file gives
 /// [`QDense`](crate::quant::QDense) layers and the constants `NOISE_MULTIPLIER` and
 /// `INPUT_ZERO_POINT` for [`quantize_q16`](crate::quant::quantize_q16); a Q16 file gives
-/// [`Q16Dense`](crate::quant::Q16Dense) layers with `Q16::from_bits` literals.
+/// [`Q16Dense`](crate::quant::Q16Dense) layers with `Q16::from_bits` literals. Every file also
+/// gives `NOISE_DIM`, `CLASSES` and `NORMALIZATION` (the model's [`Interface`](super::Interface)).
 ///
 /// The file is validated first ([`summarize`]), so the source is only written for a model that
 /// [`read`](super::read) would accept; its summary is returned.
@@ -58,6 +59,8 @@ impl core::error::Error for SourceError {}
 /// assert_eq!(summary.params, 4);
 /// assert!(source.contains("pub type Network = Dense<1, 2>;"));
 /// assert!(source.contains("[0.5, -1.0]") && source.contains("Activation::Tanh"));
+/// assert!(source.contains("pub const NOISE_DIM: usize = 1;"));
+/// assert!(source.contains("pub const CLASSES: usize = 0;"));
 /// ```
 pub fn write_rust_source<W: Write>(bytes: &[u8], out: &mut W) -> Result<ModelSummary, SourceError> {
     let summary = summarize(bytes).map_err(SourceError::Model)?;
@@ -159,6 +162,26 @@ pub fn write_rust_source<W: Write>(bytes: &[u8], out: &mut W) -> Result<ModelSum
     }
     close_pairs(out, nested)?;
     writeln!(out, ";")?;
+    writeln!(
+        out,
+        "\n/// Noise inputs Z, before the label one-hot.\npub const NOISE_DIM: usize = {};\n\
+         /// Classes K of a conditional model (0: unconditional).\npub const CLASSES: usize = {};",
+        summary.noise_dim, summary.classes
+    )?;
+    write!(
+        out,
+        "/// Per output column, x = offset + scale · v in the data's units (empty: v already is).\n\
+         pub static NORMALIZATION: [picogan::model::Normalization; {}] = [",
+        summary.normalized_columns
+    )?;
+    for column in summary.normalization(bytes) {
+        write!(
+            out,
+            "\n    picogan::model::Normalization {{ offset: {:?}, scale: {:?} }},",
+            column.offset, column.scale
+        )?;
+    }
+    writeln!(out, "\n];")?;
     if let Some(input) = input {
         let noise = crate::quant::noise_multiplier(input).unwrap_or(Multiplier::ZERO);
         writeln!(

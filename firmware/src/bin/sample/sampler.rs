@@ -39,13 +39,21 @@ mod float {
 
     pub struct Sampler {
         trace: &'static mut Trace,
+        /// Samples drawn, for the labels in turn.
+        drawn: usize,
     }
 
     impl Sampler {
         pub fn new() -> Self {
             Sampler {
                 trace: TRACE.take(),
+                drawn: 0,
             }
+        }
+
+        /// Starts the labels in turn again from 0, for a second pass over the same noise.
+        pub fn restart(&mut self) {
+            self.drawn = 0;
         }
 
         /// One sample, as [`Sampler::draw`] computes it: a float network has no faster path.
@@ -53,15 +61,26 @@ mod float {
             self.draw(rng)
         }
 
-        /// One sample G(z) with z standard normal noise, the same draw as `picogan::sample`
-        /// on the host.
+        /// One sample G(z) with z standard normal noise (followed, for a conditional model, by
+        /// the one-hot of `PICOGAN_LABEL` or of the labels in turn), in the data's units: the
+        /// same draw as `picogan sample` on the host.
         #[cfg(not(feature = "size-baseline"))]
         pub fn draw(&mut self, rng: &mut NoiseRng) -> Sample {
+            use crate::model::{CLASSES, NETWORK, NOISE_DIM, NORMALIZATION};
             use picogan::Vector;
             let mut z = [<Network as Layer>::Input::ZERO];
-            picogan::rng::fill_normal(rng, z[0].as_mut()); // [1][noise]
-            crate::model::NETWORK.forward_batch(&z, self.trace); // [1][outputs]
-            Network::output(self.trace)[0]
+            let (noise, code) = z[0].as_mut().split_at_mut(NOISE_DIM);
+            picogan::rng::fill_normal(rng, noise); // [1][noise]
+            let label =
+                crate::settings::LABEL.unwrap_or(self.drawn.checked_rem(CLASSES).unwrap_or(0));
+            picogan::label::one_hot(label, code); // [1][classes]
+            self.drawn += 1;
+            NETWORK.forward_batch(&z, self.trace); // [1][outputs]
+            let mut sample = Network::output(self.trace)[0];
+            for (v, column) in sample.iter_mut().zip(&NORMALIZATION) {
+                *v = column.to_data(*v); // data units
+            }
+            sample
         }
 
         /// Feature `size-baseline`: no noise and no network, so that the flash picogan costs
@@ -111,6 +130,9 @@ mod int8 {
                 next: BATCH,
             }
         }
+
+        /// Nothing to restart: an int8 model is unconditional (`build.rs` refuses the others).
+        pub fn restart(&mut self) {}
 
         /// One sample with Irwin–Hall noise, integers only, through [`QLayer::forward`]: what
         /// the host's int8 path computes.
@@ -166,6 +188,9 @@ mod q16 {
         pub fn new() -> Self {
             Sampler
         }
+
+        /// Nothing to restart: a Q16 model is unconditional (`build.rs` refuses the others).
+        pub fn restart(&mut self) {}
 
         /// One sample, as [`Sampler::draw`] computes it: the Q16 path has no faster one.
         pub fn draw_singly(&mut self, rng: &mut NoiseRng) -> Sample {

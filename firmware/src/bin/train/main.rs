@@ -26,7 +26,8 @@ use picogan_firmware::{board, say};
 use static_cell::ConstStaticCell;
 
 /// `SEED`, `TRAIN_STEPS`, `EXPORT_FILE` and `RAM_BUDGET` (the most RAM the static training
-/// state may take), set at build time (see `build.rs`).
+/// state may take), set at build time (see `build.rs`); `LABEL` is the sampler's.
+#[allow(dead_code)]
 mod settings {
     include!(concat!(env!("OUT_DIR"), "/settings.rs"));
 }
