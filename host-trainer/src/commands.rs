@@ -43,23 +43,32 @@ struct Sampler<'a> {
     classes: usize,
 }
 
+/// An evaluation: the report and the sample sets it was computed from.
+struct Evaluation {
+    report: Report,
+    /// The generated samples, flattened.
+    generated: Vec<f32>,
+    /// Their labels, for a conditional generator (empty otherwise).
+    labels: Vec<usize>,
+    /// The real reference samples, flattened.
+    real: Vec<f32>,
+}
+
 /// The generator's metrics next to a second real set's, against one real reference set; for a
 /// conditional generator, also class by class. The generated labels follow the data's.
-fn evaluate(
-    generator: &Sampler<'_>,
-    dataset: &Dataset,
-    n: usize,
-    seed: u64,
-) -> (Report, Vec<f32>, Vec<f32>) {
+fn evaluate(generator: &Sampler<'_>, dataset: &Dataset, n: usize, seed: u64) -> Evaluation {
     let dim = generator.dim;
     let (noise_seed, reference_seed, second_seed) = evaluation_seeds(seed);
     let mut generated = Vec::with_capacity(n * dim);
     let mut noise = NoiseRng::seed_from_u64(noise_seed);
     let mut label_rng = NoiseRng::seed_from_u64(noise_seed ^ 0x1abe1);
     let mut scratch = vec![0.0; dim];
+    let mut labels = Vec::new();
     for _ in 0..n {
         let label = if generator.classes > 0 {
-            dataset.sample_labelled_into(&mut label_rng, &mut scratch)
+            let label = dataset.sample_labelled_into(&mut label_rng, &mut scratch);
+            labels.push(label);
+            label
         } else {
             0
         };
@@ -83,7 +92,12 @@ fn evaluate(
         real_reference: eval::evaluate(&second, &real, dim, dataset, &bandwidths),
         classes,
     };
-    (report, generated, real)
+    Evaluation {
+        report,
+        generated,
+        labels,
+        real,
+    }
 }
 
 /// The MMD bandwidths for real samples `real`: multiples of their median distance.
@@ -287,7 +301,12 @@ impl TrainTask {
             dim,
             classes: outcome.classes,
         };
-        let (report, generated, real) = evaluate(&sampler, &dataset, eval_samples, recipe.seed);
+        let Evaluation {
+            report,
+            generated,
+            labels,
+            real,
+        } = evaluate(&sampler, &dataset, eval_samples, recipe.seed);
         let metrics = MetricsFile {
             metrics: &report,
             training: TrainingFigures {
@@ -308,6 +327,7 @@ impl TrainTask {
             dim,
             real: &real,
             generated: &generated,
+            labels: &labels,
             history: &outcome.history,
             // D(x) in the data's units; for a conditional D, the mean of D(x, y) over labels y.
             discriminator: &|x: &[f32]| {
@@ -446,7 +466,7 @@ pub fn eval(args: EvalArgs) -> Result<()> {
         dim: generator.dim(),
         classes: generator.classes(),
     };
-    let (report, _, _) = evaluate(&sampler, &dataset, args.n, args.seed);
+    let report = evaluate(&sampler, &dataset, args.n, args.seed).report;
     if args.json {
         say!("{}", serde_json::to_string(&report)?)?;
     } else {

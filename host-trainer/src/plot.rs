@@ -28,6 +28,9 @@ pub struct Inputs<'a> {
     pub real: &'a [f32],
     /// Generated samples, flattened.
     pub generated: &'a [f32],
+    /// A conditional model's label of each generated sample (empty otherwise): one colour a
+    /// class.
+    pub labels: &'a [usize],
     /// Loss records.
     pub history: &'a [LossRecord],
     /// D(x) = σ(logit) at a point.
@@ -95,11 +98,13 @@ fn principal_plane(data: &[f32], dim: usize) -> (Vec<f64>, [Vec<f64>; 2]) {
 }
 
 /// Draws every plot that applies and returns their paths. Data of more than two dimensions is
-/// shown on the plane of the real data's first two principal components, D included.
+/// shown on the plane of the real data's first two principal components, D included, and as
+/// pairwise scatters of its first four columns (`pairs.png`).
 pub fn all(inputs: &Inputs<'_>) -> Result<Vec<PathBuf>> {
     if inputs.dim <= 2 {
         return all_planar(inputs, inputs);
     }
+    let pairs = draw(inputs.out, "pairs.png", |area| pairs(area, inputs))?;
     let (mean, axes) = principal_plane(inputs.real, inputs.dim);
     let project = |data: &[f32]| -> Vec<f32> {
         data.chunks_exact(inputs.dim)
@@ -132,7 +137,90 @@ pub fn all(inputs: &Inputs<'_>) -> Result<Vec<PathBuf>> {
         projected: true,
         ..*inputs
     };
-    all_planar(&planar, inputs)
+    let mut written = all_planar(&planar, inputs)?;
+    written.insert(1, pairs);
+    Ok(written)
+}
+
+/// Columns shown in `pairs.png`.
+const PAIR_COLUMNS: usize = 4;
+
+/// A grid of scatters, column i against column j for the first [`PAIR_COLUMNS`] columns: real
+/// (grey) under generated (blue, or one colour a class); the diagonal names the column.
+fn pairs(area: &Area<'_>, inputs: &Inputs<'_>) -> Result<()> {
+    let n = inputs.dim.min(PAIR_COLUMNS);
+    let (title, grid) = area.split_vertically(40);
+    title
+        .titled(
+            &format!(
+                "{}: columns 1 to {n} in pairs, real (grey) and generated ({})",
+                inputs.dataset.name(),
+                if inputs.labels.is_empty() {
+                    "blue"
+                } else {
+                    "by class"
+                }
+            ),
+            ("sans-serif", 20),
+        )
+        .map_err(plot_error)?;
+    let cells = grid.split_evenly((n, n));
+    for (cell, area) in cells.iter().enumerate() {
+        let (row, column) = (cell / n, cell % n);
+        if row == column {
+            area.draw(&Text::new(
+                format!("column {}", row + 1),
+                (20, 20),
+                ("sans-serif", 16),
+            ))
+            .map_err(plot_error)?;
+            continue;
+        }
+        let (x0, x1) = bounds(inputs, column);
+        let (y0, y1) = bounds(inputs, row);
+        let mut chart = ChartBuilder::on(area)
+            .margin(4)
+            .x_label_area_size(18)
+            .y_label_area_size(30)
+            .build_cartesian_2d(x0..x1, y0..y1)
+            .map_err(plot_error)?;
+        chart
+            .configure_mesh()
+            .disable_mesh()
+            .x_labels(3)
+            .y_labels(3)
+            .label_style(("sans-serif", 10))
+            .draw()
+            .map_err(plot_error)?;
+        let dim = inputs.dim;
+        let point = |p: &[f32]| (p[column], p[row]);
+        chart
+            .draw_series(
+                inputs
+                    .real
+                    .chunks_exact(dim)
+                    .map(|p| Circle::new(point(p), 1, REAL.filled())),
+            )
+            .map_err(plot_error)?;
+        chart
+            .draw_series(
+                inputs
+                    .generated
+                    .chunks_exact(dim)
+                    .enumerate()
+                    .map(|(i, p)| Circle::new(point(p), 1, generated_color(inputs, i).filled())),
+            )
+            .map_err(plot_error)?;
+    }
+    Ok(())
+}
+
+/// The colour of generated sample `index`: blue, or its class's for a conditional model.
+fn generated_color(inputs: &Inputs<'_>, index: usize) -> RGBAColor {
+    match inputs.labels.get(index) {
+        Some(&label) => Palette99::pick(label).mix(0.7),
+        None => FAKE,
+    }
 }
 
 /// [`all`] for data of one or two dimensions (`inputs`, perhaps projected), with the mode plot
@@ -233,20 +321,37 @@ fn samples(area: &Area<'_>, inputs: &Inputs<'_>) -> Result<()> {
         return histograms(area, inputs, (x0, x1), None);
     }
     let (y0, y1) = bounds(inputs, 1);
+    let generated = if inputs.labels.is_empty() {
+        "blue"
+    } else {
+        "one colour a class"
+    };
     let mut chart = chart(
         area,
-        format!("{}: real (grey) and generated (blue)", inputs.title()),
+        format!(
+            "{}: real (grey) and generated ({generated})",
+            inputs.title()
+        ),
         x0..x1,
         y0..y1,
     )?;
-    for (data, color) in [(inputs.real, REAL), (inputs.generated, FAKE)] {
-        chart
-            .draw_series(
-                data.chunks_exact(2)
-                    .map(|p| Circle::new((p[0], p[1]), 2, color.filled())),
-            )
-            .map_err(plot_error)?;
-    }
+    chart
+        .draw_series(
+            inputs
+                .real
+                .chunks_exact(2)
+                .map(|p| Circle::new((p[0], p[1]), 2, REAL.filled())),
+        )
+        .map_err(plot_error)?;
+    chart
+        .draw_series(
+            inputs
+                .generated
+                .chunks_exact(2)
+                .enumerate()
+                .map(|(i, p)| Circle::new((p[0], p[1]), 2, generated_color(inputs, i).filled())),
+        )
+        .map_err(plot_error)?;
     Ok(())
 }
 
