@@ -85,6 +85,34 @@ pub fn render(
             )?;
             writeln!(text, "#ifndef PICOGAN_MODEL_H\n#define PICOGAN_MODEL_H\n")?;
             writeln!(text, "#define PICOGAN_LAYERS {}", layers.len())?;
+            writeln!(
+                text,
+                "/* The first layer's inputs: PICOGAN_NOISE_DIM standard normal values, then the\n \
+                 * label as PICOGAN_CLASSES one-hot values (none for an unconditional model). */"
+            )?;
+            writeln!(text, "#define PICOGAN_NOISE_DIM {}", summary.noise_dim)?;
+            writeln!(text, "#define PICOGAN_CLASSES {}", summary.classes)?;
+            let columns: Vec<_> = summary.normalization(bytes).collect();
+            writeln!(
+                text,
+                "/* Output j in the data's units: offset[j] + scale[j] * y[j] (no table: y already is). */"
+            )?;
+            writeln!(text, "#define PICOGAN_NORMALIZED_COLUMNS {}", columns.len())?;
+            if !columns.is_empty() {
+                let table = |values: Vec<f32>| literals(&values, 8, |v| format!("{v:e}f"));
+                writeln!(
+                    text,
+                    "static const float picogan_output_offset[{}] = {{\n        {}\n}};",
+                    columns.len(),
+                    table(columns.iter().map(|c| c.offset).collect())
+                )?;
+                writeln!(
+                    text,
+                    "static const float picogan_output_scale[{}] = {{\n        {}\n}};",
+                    columns.len(),
+                    table(columns.iter().map(|c| c.scale).collect())
+                )?;
+            }
             for (l, (info, weights, biases)) in layers.iter().enumerate() {
                 writeln!(
                     text,

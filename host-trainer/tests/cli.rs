@@ -1020,6 +1020,15 @@ fn a_labelled_csv_trains_a_conditional_model_in_the_data_units() {
     );
     let c = scratch.arg("model.c");
     ok(&["export", "--model", &model, "--format", "c", "--out", &c]);
+    let header = std::fs::read_to_string(&c).unwrap();
+    for needle in [
+        "#define PICOGAN_NOISE_DIM 2",
+        "#define PICOGAN_CLASSES 3",
+        "picogan_output_offset[3]",
+        "picogan_output_scale[3]",
+    ] {
+        assert!(header.contains(needle), "{needle}");
+    }
 
     // Resumed halfway, the conditional run ends byte-identical to the uninterrupted one.
     assert_resume_is_identical(&scratch, &arch, "whole", 40);
