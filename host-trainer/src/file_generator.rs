@@ -32,7 +32,9 @@ enum Network {
 /// samples are bit-identical to `picogan::sample` with a const-generic network of that shape. An int8 file runs integer-only, as a device would: Irwin–Hall noise
 /// (`picogan::quant::normal_q16`), quantized by `quantize_q16`, through `model::int8_layers`,
 /// and only the output is turned into real numbers. A Q16 file does the same with the Q16 noise
-/// fed straight to `model::q16_layers`.
+/// fed straight to `model::q16_layers`. A conditional model's noise is followed by the label's
+/// one-hot, and a model trained on normalized data has its outputs turned back into the data's
+/// units by the file's normalization.
 pub struct FileGenerator {
     network: Network,
     noise_dim: usize,
