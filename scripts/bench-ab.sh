@@ -3,7 +3,8 @@
 # target/bench-ab/), runs `picogan bench` ROUNDS times for each, alternating, pinned to one core
 # when taskset exists, and prints every metric's median for both and their ratio (new / old); a
 # `dynamic_` figure (networks shaped at run time) only the new build has is set against the old
-# build's const-generic figure of the same work.
+# build's const-generic figure of the same work. The raw lines are kept in
+# target/bench-ab/last-run.txt.
 # Usage: bash scripts/bench-ab.sh OLD_REV NEW_REV [ROUNDS] [-- BENCH_ARGS...]   (ROUNDS: 5)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,7 +34,7 @@ for round in $(seq "$rounds"); do
     [ "$side" = new ] && binary=${binaries[1]}
     "${pin[@]}" "$binary" bench "$@" | sed "s/^/$side /"
   done
-done | python3 -c '
+done | tee "$root/last-run.txt" | python3 -c '
 import json, statistics, sys
 values = {}
 for line in sys.stdin:
@@ -42,18 +43,19 @@ for line in sys.stdin:
     if record["metric"] == "env":
         continue
     values.setdefault((record["config"], record["metric"]), {}).setdefault(side, []).append(record["value"])
-print(f"{\"config\":8}{\"metric\":38}{\"old\":>14}{\"new\":>14}{\"new/old\":>9}")
+row = "{:8}{:38}{:>14}{:>14}{:>9}{}"
+print(row.format("config", "metric", "old", "new", "new/old", ""))
 for (config, metric), sides in values.items():
     new = statistics.median(sides["new"])
     if "old" not in sides:
         # A run-time-shape figure of the new build, against the old const-generic one.
         const = values.get((config, metric.removeprefix("dynamic_")), {}).get("old")
         if const is None:
-            print(f"{config:8}{metric:38}{\"-\":>14}{new:>14.1f}{\"-\":>9}")
+            print(row.format(config, metric, "-", "%.1f" % new, "-", ""))
         else:
             old = statistics.median(const)
-            print(f"{config:8}{metric:38}{old:>14.1f}{new:>14.1f}{new / old:>9.3f}  (old: const-generic)")
+            print(row.format(config, metric, "%.1f" % old, "%.1f" % new, "%.3f" % (new / old), "  (old: const-generic)"))
         continue
     old = statistics.median(sides["old"])
-    print(f"{config:8}{metric:38}{old:>14.1f}{new:>14.1f}{new / old:>9.3f}")
+    print(row.format(config, metric, "%.1f" % old, "%.1f" % new, "%.3f" % (new / old), ""))
 '

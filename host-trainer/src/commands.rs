@@ -516,7 +516,9 @@ pub fn info(args: InfoArgs) -> Result<()> {
             4 * summary.params
         )?,
     }
-    say!("noise         {} values", summary.noise_dim)?;
+    if summary.role == Role::Generator {
+        say!("noise         {} values", summary.noise_dim)?;
+    }
     if summary.classes > 0 {
         say!(
             "classes       {} (labels 0 to {}, one-hot after the {})",

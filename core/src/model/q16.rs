@@ -13,7 +13,7 @@ use super::{
     CHECKSUM_LEN, Dtype, HEADER_LEN, Interface, LAYER_RECORD_LEN, MAX_LAYERS, ModelError,
     ModelSummary, Role, Writer, header_shape, summarize_as,
 };
-use crate::quant::{Q16, Q16DenseRef, Q16Layer, accumulate_q16, activate_q16};
+use crate::quant::{Q16, Q16DenseRef, Q16Layer, saturating_outputs_q16};
 use crate::{Activation, LayerInfo};
 
 const SLOPE_LEN: usize = 4;
@@ -56,15 +56,9 @@ impl Q16FileLayer<'_> {
     /// One sample through the layer, with the arithmetic of [`crate::quant::Q16Dense`]: `x`
     /// has `info.inputs` values, `y` receives `info.outputs`.
     pub fn forward(&self, x: &[Q16], y: &mut [Q16]) {
-        for (j, yj) in y.iter_mut().enumerate().take(self.info.outputs) {
-            let products = x
-                .iter()
-                .take(self.info.inputs)
-                .enumerate()
-                .map(|(k, &xk)| (xk, self.weight(k, j)));
-            let acc = accumulate_q16(self.bias(j), products);
-            *yj = activate_q16(acc, self.info.activation, self.negative_slope);
-        }
+        let (x, y) = (&x[..self.info.inputs], &mut y[..self.info.outputs]);
+        let layer = (self.info.activation, self.negative_slope);
+        saturating_outputs_q16(layer, |k, j| self.weight(k, j), |j| self.bias(j), x, y);
     }
 }
 

@@ -150,20 +150,63 @@ pub(crate) fn requantize_output(
 /// the firmware about 4 KB of flash.
 #[inline(never)]
 fn forward_saturating(layer: &QDenseRef<'_>, x: &[i8], y: &mut [i8]) {
-    let rows = layer.weight.chunks_exact(layer.inputs.max(1));
-    let channels = rows
-        .zip(layer.bias)
-        .zip(layer.multiplier.iter().zip(layer.negative_multiplier));
-    for (yj, ((row, &bias), (&m, &n))) in y.iter_mut().zip(channels) {
-        let acc = x.iter().zip(row).fold(bias, |acc, (&xk, &w)| {
-            acc.saturating_add((i32::from(xk) - layer.input_zero_point) * i32::from(w))
+    let scalars = Int8Scalars {
+        input_zero_point: layer.input_zero_point,
+        output_zero_point: layer.output_zero_point,
+        output_range: layer.output_range,
+        activation: layer.activation,
+    };
+    let inputs = layer.inputs;
+    saturating_outputs(
+        scalars,
+        |k, j| layer.weight[j * inputs + k],
+        |j| {
+            let multipliers = (layer.multiplier[j], layer.negative_multiplier[j]);
+            (layer.bias[j], multipliers)
+        },
+        x,
+        y,
+    );
+}
+
+/// The scalars of an int8 layer: its input's zero point and how its accumulators become
+/// outputs.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Int8Scalars {
+    /// z_in.
+    pub input_zero_point: i32,
+    /// z_out.
+    pub output_zero_point: i32,
+    /// Output clamp.
+    pub output_range: (i8, i8),
+    /// The float activation it came from.
+    pub activation: Activation,
+}
+
+/// The saturating int8 layer, wherever its parameters are stored (a [`QDense`], a model file):
+/// for each output j, acc = bias + Σₖ (x\[k\] − z_in)·w(k, j), saturating step by step in
+/// increasing k, then [`requantize_output`] with its multipliers. `weight(k, j)` is w\[k\]\[j\];
+/// `channel(j)` is output j's bias and (multiplier, negative multiplier). `x` has the layer's
+/// inputs, `y` receives its outputs.
+#[inline(always)]
+pub(crate) fn saturating_outputs(
+    scalars: Int8Scalars,
+    weight: impl Fn(usize, usize) -> i8,
+    channel: impl Fn(usize) -> (i32, (Multiplier, Multiplier)),
+    x: &[i8],
+    y: &mut [i8],
+) {
+    for (j, yj) in y.iter_mut().enumerate() {
+        let (bias, multipliers) = channel(j);
+        let acc = x.iter().enumerate().fold(bias, |acc, (k, &xk)| {
+            acc.saturating_add((i32::from(xk) - scalars.input_zero_point) * i32::from(weight(k, j)))
         });
         *yj = requantize_output(
             acc,
-            (m, n),
-            layer.output_zero_point,
-            layer.output_range,
-            layer.activation,
+            multipliers,
+            scalars.output_zero_point,
+            scalars.output_range,
+            scalars.activation,
         );
     }
 }

@@ -70,7 +70,7 @@ mod pair;
 mod q16;
 mod q16_tanh;
 
-pub(crate) use dense::requantize_output;
+pub(crate) use dense::{Int8Scalars, saturating_outputs};
 pub use dense::{QDense, requantize, requantize_squashed};
 #[cfg(feature = "train")]
 pub use distill::{distill, fake_quantize_weights};
@@ -78,6 +78,7 @@ pub use multiplier::Multiplier;
 pub use noise::{
     NOISE_FRACTION_BITS, fill_normal_q16, noise_multiplier, normal_q16, q16_to_f32, quantize_q16,
 };
+pub(crate) use q16::saturating_outputs_q16;
 pub use q16::{
     Q16, Q16_HEADROOM, Q16Dense, Q16DenseMut, Q16DenseRef, Q16Layer, Q32, ToQ16, accumulate_q16,
     activate_q16,

@@ -112,6 +112,25 @@ pub fn accumulate_q16(bias: Q16, x: impl Iterator<Item = (Q16, Q16)>) -> Q32 {
     acc
 }
 
+/// The saturating Q16 layer, wherever its parameters are stored (a [`Q16Dense`], a model file):
+/// for each output j, [`accumulate_q16`] of bias(j) and x\[k\]·w(k, j) in increasing k, then
+/// [`activate_q16`] with the layer's `(activation, negative_slope)`. `weight(k, j)` is
+/// w\[k\]\[j\]; `x` has the layer's inputs, `y` receives its outputs.
+#[inline]
+pub(crate) fn saturating_outputs_q16(
+    (activation, negative_slope): (Activation, Q16),
+    weight: impl Fn(usize, usize) -> Q16,
+    bias: impl Fn(usize) -> Q16,
+    x: &[Q16],
+    y: &mut [Q16],
+) {
+    for (j, yj) in y.iter_mut().enumerate() {
+        let products = x.iter().enumerate().map(|(k, &xk)| (xk, weight(k, j)));
+        let acc = accumulate_q16(bias(j), products); // Q32.32
+        *yj = activate_q16(acc, activation, negative_slope);
+    }
+}
+
 impl<const I: usize, const O: usize> Q16Dense<I, O> {
     /// One sample through the layer.
     ///
@@ -127,11 +146,10 @@ impl<const I: usize, const O: usize> Q16Dense<I, O> {
             + u64::from(largest_bias.unwrap_or(0) >> 15)
             + 1;
         if bound >= 1 << 32 {
-            return core::array::from_fn(|j| {
-                let products = x.iter().zip(&self.weight).map(|(&xk, wk)| (xk, wk[j]));
-                let acc = accumulate_q16(self.bias[j], products); // Q32.32
-                activate_q16(acc, self.activation, self.negative_slope)
-            });
+            let mut y = [Q16::ZERO; O];
+            let layer = (self.activation, self.negative_slope);
+            saturating_outputs_q16(layer, |k, j| self.weight[k][j], |j| self.bias[j], x, &mut y);
+            return y;
         }
         core::array::from_fn(|j| {
             let mut acc = i64::from(self.bias[j].to_bits()) << 16; // Q32.32
