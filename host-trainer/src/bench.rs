@@ -10,7 +10,7 @@
 
 use std::time::{Duration, Instant};
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use picogan::mixture::GaussianMixture;
 use picogan::optim::Adam;
 use picogan::rng::{NoiseRng, SeedableRng, fill_normal};
@@ -254,13 +254,25 @@ pub fn run(configs: &[String], quick: bool) -> Result<()> {
     };
     say!("{}", serde_json::to_string(&environment)?)?;
     for config in configs {
-        match config.as_str() {
-            "small" => run_config::<8, 64, 64>("small", quick)?,
-            "medium" => run_config::<16, 128, 256>("medium", quick)?,
+        let run = match config.as_str() {
+            "small" => run_config::<8, 64, 64>,
+            "medium" => run_config::<16, 128, 256>,
             other => {
                 anyhow::bail!("unknown benchmark configuration '{other}': use small or medium")
             }
-        }
+        };
+        let name = config.clone();
+        // The const-generic trainer is built by value before it is boxed: without
+        // optimizations its temporaries outgrow a default stack.
+        std::thread::Builder::new()
+            .stack_size(CONST_TRAINER_STACK)
+            .spawn(move || run(&name, quick))
+            .context("cannot start the benchmark thread")?
+            .join()
+            .map_err(|_| anyhow::anyhow!("internal error: the benchmark thread panicked"))??;
     }
     Ok(())
 }
+
+/// The stack of the thread that builds the const-generic trainers.
+const CONST_TRAINER_STACK: usize = 256 << 20;

@@ -280,9 +280,6 @@ pub struct BenchArgs {
     pub quick: bool,
 }
 
-/// Training keeps networks, gradients and batch traces by value; a large stack holds them.
-pub(crate) const STACK_BYTES: usize = 256 << 20;
-
 fn main() -> ExitCode {
     // The version line names the CPU and the kernels' instruction set on it.
     let version = format!("{} ({})", env!("CARGO_PKG_VERSION"), system::describe());
@@ -295,24 +292,17 @@ fn main() -> ExitCode {
         eprintln!("error: --isa: {error}");
         return ExitCode::FAILURE;
     }
-    let worker = std::thread::Builder::new()
-        .stack_size(STACK_BYTES)
-        .spawn(move || match cli.command {
-            Command::Train(args) => commands::train(args),
-            Command::Sample(args) => commands::sample(args),
-            Command::Eval(args) => commands::eval(args),
-            Command::Info(args) => commands::info(args),
-            Command::Export(args) => commands::export(args),
-            Command::Summary(args) => commands::summary(args),
-            Command::Bench(args) => bench::run(&args.config, args.quick),
-            Command::Theory(args) => theory::theory(args.experiment, &args.out, args.seed),
-        });
-    let result = match worker.map(|handle| handle.join()) {
-        Ok(Ok(result)) => result,
-        Ok(Err(_)) => Err(anyhow::anyhow!(
-            "internal error: the worker thread panicked"
-        )),
-        Err(error) => Err(anyhow::anyhow!("cannot start the worker thread: {error}")),
+    // Every network, trace and optimizer state is on the heap (the run-time networks, or a
+    // boxed const-generic trainer), so the main thread's stack is enough.
+    let result = match cli.command {
+        Command::Train(args) => commands::train(args),
+        Command::Sample(args) => commands::sample(args),
+        Command::Eval(args) => commands::eval(args),
+        Command::Info(args) => commands::info(args),
+        Command::Export(args) => commands::export(args),
+        Command::Summary(args) => commands::summary(args),
+        Command::Bench(args) => bench::run(&args.config, args.quick),
+        Command::Theory(args) => theory::theory(args.experiment, &args.out, args.seed),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -147,15 +147,7 @@ mod tests {
     #[test]
     fn a_weak_recipe_collapses_and_the_default_covers_every_mode() {
         let out = std::env::temp_dir().join(format!("picogan-collapse-{}", std::process::id()));
-        // The trainer's training loop wants the large stack `main` gives it.
-        let folder = out.clone();
-        let runs = std::thread::Builder::new()
-            .stack_size(crate::STACK_BYTES)
-            .spawn(move || measure(&folder, SEED))
-            .unwrap()
-            .join()
-            .unwrap()
-            .unwrap();
+        let runs = measure(&out, SEED).unwrap();
         let _ = std::fs::remove_dir_all(&out);
         let last = |name: &str| {
             runs.iter()
