@@ -561,7 +561,7 @@ pub fn write<N: Network>(network: &N, role: Role, out: &mut [u8]) -> Result<usiz
 /// of `out`; returns the bytes written ([`encoded_len_with`]).
 ///
 /// # Errors
-/// Those of [`write`]; [`ModelError::InvalidConditioning`] when the classes leave no noise (or
+/// Those of [`write()`]; [`ModelError::InvalidConditioning`] when the classes leave no noise (or
 /// no sample) in the first layer's inputs; [`ModelError::NormalizationColumns`] and
 /// [`ModelError::InvalidNormalization`] for a normalization that does not fit the samples.
 ///
