@@ -16,3 +16,18 @@ pub fn one_hot(label: usize, out: &mut [f32]) {
         *value = if class == label { 1.0 } else { 0.0 };
     }
 }
+
+/// [`one_hot`] as Q16.16 bits, the input of an integer (int8 or Q16) generator: 2¹⁶ (one) at
+/// index `label`, 0 elsewhere.
+///
+/// # Examples
+/// ```
+/// let mut code = [9; 3];
+/// picogan::label::one_hot_q16(0, &mut code);
+/// assert_eq!(code, [1 << 16, 0, 0]);
+/// ```
+pub fn one_hot_q16(label: usize, out: &mut [i32]) {
+    for (class, value) in out.iter_mut().enumerate() {
+        *value = if class == label { 1 << 16 } else { 0 };
+    }
+}

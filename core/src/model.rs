@@ -49,9 +49,18 @@ mod int8;
 mod interface;
 mod q16;
 mod rust_source;
-pub use int8::{Int8Layer, encoded_len_i8, int8_layers, read_i8, write_i8};
+#[cfg(feature = "alloc")]
+pub use int8::read_i8_dynamic;
+pub use int8::{
+    Int8Layer, encoded_len_i8, encoded_len_i8_with, int8_layers, read_i8, write_i8, write_i8_with,
+};
 pub use interface::{Interface, Normalization};
-pub use q16::{Q16FileLayer, encoded_len_q16, q16_layers, read_q16, write_q16};
+#[cfg(feature = "alloc")]
+pub use q16::read_q16_dynamic;
+pub use q16::{
+    Q16FileLayer, encoded_len_q16, encoded_len_q16_with, q16_layers, read_q16, write_q16,
+    write_q16_with,
+};
 pub use rust_source::{SourceError, write_rust_source};
 
 use crate::Activation;
@@ -919,19 +928,7 @@ fn summarize_as(
     layers: usize,
     shape: impl Fn(usize) -> Option<(usize, usize)>,
 ) -> Result<ModelSummary, ModelError> {
-    let summary = summarize(bytes)?;
-    if summary.dtype != dtype {
-        return Err(ModelError::UnsupportedDtype {
-            expected: dtype,
-            dtype: summary.dtype,
-        });
-    }
-    if summary.role != role {
-        return Err(ModelError::RoleMismatch {
-            expected: role,
-            found: summary.role,
-        });
-    }
+    let summary = summarize_kind(bytes, dtype, role)?;
     if summary.layer_count != layers {
         return Err(ModelError::LayerCount {
             expected: layers,
@@ -947,6 +944,24 @@ fn summarize_as(
                 found: (found.inputs, found.outputs),
             });
         }
+    }
+    Ok(summary)
+}
+
+/// [`summarize`], then checks that the file holds `dtype` and `role`.
+fn summarize_kind(bytes: &[u8], dtype: Dtype, role: Role) -> Result<ModelSummary, ModelError> {
+    let summary = summarize(bytes)?;
+    if summary.dtype != dtype {
+        return Err(ModelError::UnsupportedDtype {
+            expected: dtype,
+            dtype: summary.dtype,
+        });
+    }
+    if summary.role != role {
+        return Err(ModelError::RoleMismatch {
+            expected: role,
+            found: summary.role,
+        });
     }
     Ok(summary)
 }

@@ -6,35 +6,26 @@ use std::path::Path;
 
 use anyhow::{Context, Result, ensure};
 use picogan::dynamic::DynMlp;
-use picogan::model::{self, Dtype, ModelSummary, Normalization, Role};
-use picogan::quant::{self, Multiplier, Q16, QuantParams};
+use picogan::model::{self, Dtype, Normalization, Role};
+use picogan::quant::{self, DynQ16Mlp, DynQMlp};
 use picogan::rng::NoiseRng;
 
 /// What the file holds.
 enum Network {
     F32(DynMlp),
-    I8 {
-        bytes: Vec<u8>,
-        summary: Box<ModelSummary>,
-        input: QuantParams,
-        output: QuantParams,
-        noise: Multiplier,
-    },
-    Q16 {
-        bytes: Vec<u8>,
-        summary: Box<ModelSummary>,
-    },
+    I8(DynQMlp),
+    Q16(DynQ16Mlp),
 }
 
-/// A generator read from a model file.
+/// A generator read from a model file into the core's run-time networks.
 ///
-/// An f32 file is read into the core's run-time network (`picogan::dynamic::DynMlp`), whose
-/// samples are bit-identical to `picogan::sample` with a const-generic network of that shape. An int8 file runs integer-only, as a device would: Irwin–Hall noise
-/// (`picogan::quant::normal_q16`), quantized by `quantize_q16`, through `model::int8_layers`,
-/// and only the output is turned into real numbers. A Q16 file does the same with the Q16 noise
-/// fed straight to `model::q16_layers`. A conditional model's noise is followed by the label's
-/// one-hot, and a model trained on normalized data has its outputs turned back into the data's
-/// units by the file's normalization.
+/// An f32 file becomes a `picogan::dynamic::DynMlp`, whose samples are bit-identical to
+/// `picogan::sample` with a const-generic network of that shape. An int8 file runs
+/// integer-only, as a device would: Irwin–Hall noise (`picogan::quant::normal_q16`) through
+/// `picogan::quant::DynQMlp::forward_q16`, and only the output is turned into real numbers. A
+/// Q16 file does the same through `DynQ16Mlp`. A conditional model's noise is followed by the
+/// label's one-hot, and a model trained on normalized data has its outputs turned back into the
+/// data's units by the file's normalization.
 pub struct FileGenerator {
     network: Network,
     noise_dim: usize,
@@ -48,44 +39,28 @@ impl FileGenerator {
     pub fn load(path: &Path) -> Result<FileGenerator> {
         let bytes =
             std::fs::read(path).with_context(|| format!("cannot read model {}", path.display()))?;
-        Self::from_bytes(bytes)
+        Self::from_bytes(&bytes)
             .with_context(|| format!("{} is not a usable generator", path.display()))
     }
 
     /// Validates the generator in `bytes`.
-    pub fn from_bytes(bytes: Vec<u8>) -> Result<FileGenerator> {
-        let summary = model::summarize(&bytes)?;
+    pub fn from_bytes(bytes: &[u8]) -> Result<FileGenerator> {
+        let summary = model::summarize(bytes)?;
         ensure!(
             summary.role == Role::Generator,
             "it holds a discriminator, not a generator"
         );
-        let (noise_dim, dim, classes) = (summary.noise_dim, summary.sample_dim(), summary.classes);
-        let normalization = summary.normalization(&bytes).collect();
         let network = match summary.dtype {
-            Dtype::I8 => {
-                let (input, output, _) = model::int8_layers(&bytes, &summary);
-                let noise =
-                    quant::noise_multiplier(input).context("its input scale is out of range")?;
-                Network::I8 {
-                    bytes,
-                    summary: Box::new(summary),
-                    input,
-                    output,
-                    noise,
-                }
-            }
-            Dtype::Q16 => Network::Q16 {
-                bytes,
-                summary: Box::new(summary),
-            },
-            _ => Network::F32(model::read_dynamic(&bytes, Role::Generator)?),
+            Dtype::I8 => Network::I8(model::read_i8_dynamic(bytes, Role::Generator)?),
+            Dtype::Q16 => Network::Q16(model::read_q16_dynamic(bytes, Role::Generator)?),
+            _ => Network::F32(model::read_dynamic(bytes, Role::Generator)?),
         };
         Ok(FileGenerator {
             network,
-            noise_dim,
-            dim,
-            classes,
-            normalization,
+            noise_dim: summary.noise_dim,
+            dim: summary.sample_dim(),
+            classes: summary.classes,
+            normalization: summary.normalization(bytes).collect(),
         })
     }
 
@@ -103,66 +78,27 @@ impl FileGenerator {
     /// `out`. The label is ignored by an unconditional generator.
     pub fn sample_into(&self, rng: &mut NoiseRng, label: usize, out: &mut Vec<f32>) {
         let start = out.len();
+        out.resize(start + self.dim, 0.0);
+        let sample = &mut out[start..];
         match &self.network {
             Network::F32(network) => {
-                out.resize(start + self.dim, 0.0);
-                network.sample_labelled_into(rng, self.classes, label, &mut out[start..]); // [dim]
+                network.sample_labelled_into(rng, self.classes, label, sample); // [dim]
             }
-            Network::I8 { .. } | Network::Q16 { .. } => {
-                let mut z: Vec<i32> = (0..self.noise_dim)
-                    .map(|_| quant::normal_q16(rng))
-                    .collect();
-                z.extend((0..self.classes).map(|class| if class == label { 1 << 16 } else { 0 }));
-                out.extend(self.integer_from_q16(&z));
-            }
+            Network::I8(network) => network.forward_q16(&self.q16_input(rng, label), sample),
+            Network::Q16(network) => network.forward_q16(&self.q16_input(rng, label), sample),
         }
-        for (v, column) in out[start..].iter_mut().zip(&self.normalization) {
+        for (v, column) in sample.iter_mut().zip(&self.normalization) {
             *v = column.to_data(*v);
         }
     }
 
-    /// An int8 or Q16 file's output for Q16 noise `z`, as real numbers (empty for an f32 file).
-    pub fn integer_from_q16(&self, z: &[i32]) -> Vec<f32> {
-        match &self.network {
-            Network::F32(_) => Vec::new(),
-            Network::I8 {
-                bytes,
-                summary,
-                input,
-                output,
-                noise,
-            } => int8_forward(bytes, summary, *input, *output, *noise, z),
-            Network::Q16 { bytes, summary } => {
-                let mut x: Vec<Q16> = z.iter().map(|&v| Q16::from_bits(v)).collect();
-                for layer in model::q16_layers(bytes, summary) {
-                    let mut y = vec![Q16::ZERO; layer.info.outputs];
-                    layer.forward(&x, &mut y);
-                    x = y;
-                }
-                x.into_iter().map(|v| v.to_num::<f32>()).collect()
-            }
-        }
+    /// An integer network's input: Irwin–Hall noise in Q16.16, then the one-hot of `label`
+    /// (1 as 2¹⁶): [noise + classes]
+    fn q16_input(&self, rng: &mut NoiseRng, label: usize) -> Vec<i32> {
+        let mut z = vec![0; self.noise_dim + self.classes];
+        let (noise, code) = z.split_at_mut(self.noise_dim);
+        quant::fill_normal_q16(rng, noise);
+        picogan::label::one_hot_q16(label, code);
+        z
     }
-}
-
-/// An int8 file's output for Q16 noise `z`, as real numbers.
-fn int8_forward(
-    bytes: &[u8],
-    summary: &ModelSummary,
-    input: QuantParams,
-    output: QuantParams,
-    noise: Multiplier,
-    z: &[i32],
-) -> Vec<f32> {
-    let mut x: Vec<i8> = z
-        .iter()
-        .map(|&v| quant::quantize_q16(v, noise, input.zero_point))
-        .collect();
-    let (_, _, layers) = model::int8_layers(bytes, summary);
-    for layer in layers {
-        let mut y = vec![0i8; layer.info.outputs];
-        layer.forward(&x, &mut y);
-        x = y;
-    }
-    x.into_iter().map(|q| output.dequantize(q)).collect()
 }

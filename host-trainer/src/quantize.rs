@@ -1,43 +1,65 @@
-//! `picogan export --dtype i8|q16`: a float generator as an int8 or Q16.16 model file, with what
-//! that costs.
+//! `picogan export --dtype i8|q16`: a float generator of any architecture, conditional or not,
+//! as an int8 or Q16.16 model file, with what that costs.
+//!
+//! The generator's inputs are Irwin–Hall noise (`picogan::quant::normal_q16`, what a device
+//! draws) followed, for a conditional generator, by a label's one-hot; labels take turns, so
+//! every class is calibrated alike. The new file keeps the float file's classes and
+//! normalization.
 //!
 //! int8 steps: quantization-aware fine-tuning by distillation (`picogan::quant::distill`, Adam
-//! η = 10⁻⁴ on batches of 256 Irwin–Hall noise vectors, seed 0), then post-training
-//! quantization with the input at ±4σ and every layer calibrated on 10,000 noise vectors, then
-//! the int8 file. The accuracy cost is measured on 10,000 other noise vectors fed to both the
-//! float and the int8 generator.
+//! η = 10⁻⁴ on batches of 256 inputs, seed 0), then post-training quantization with the input
+//! at ±4σ (±127/32 σ for a conditional generator, so that a one-hot's 1 is exactly 32 steps)
+//! and every layer calibrated on 10,000 inputs (seed 1), then the int8 file. The accuracy cost
+//! is measured on 10,000 other inputs (seed 2) fed to both the float generator and the file.
 //!
-//! Q16 steps: every layer's pre-activations on the 10,000 calibration vectors are checked to
-//! stay within ±8192 (`quant::Q16_HEADROOM`), then every parameter is rounded to Q16.16; the
-//! accuracy cost is measured the same way.
+//! Q16 steps: every layer's pre-activations on the 10,000 calibration inputs are checked to stay
+//! within ±8192 (`quant::Q16_HEADROOM`), then every parameter is rounded to Q16.16; the accuracy
+//! cost is measured the same way.
 
-use anyhow::{Result, bail};
-use picogan::model::{self, ModelSummary, Role};
+use anyhow::{Context, Result, bail};
+use picogan::dynamic::DynMlp;
+use picogan::model::{self, Dtype, Interface, ModelSummary, Normalization, Role};
 use picogan::optim::Adam;
-use picogan::quant::{self, QuantParams, Quantize, ToQ16};
+use picogan::quant::{self, QuantParams};
 use picogan::rng::{NoiseRng, SeedableRng};
-use picogan::{Layer, Trainable, Vector};
 
 use crate::ExportDtype;
-use crate::file_generator::FileGenerator;
-
-/// The trainer's default generator, z (2) → 64 → 64 → 64 → X, the architecture this export
-/// quantizes besides `picogan::bimodal`'s.
-type Generator<const X: usize> = picogan::Mlp4<2, 64, 64, 64, X>;
-
-/// A zeroed [`Generator`] with the trainer's activations.
-fn new_generator<const X: usize>() -> Generator<X> {
-    use picogan::{Activation::*, Dense};
-    (
-        Dense::new(Relu),
-        (Dense::new(Relu), (Dense::new(Relu), Dense::new(Identity))),
-    )
-}
 
 const CALIBRATION: usize = 10_000;
 const BATCH: usize = 256;
 /// The input covers ±4σ of the noise; the 0.006% of values beyond are clamped.
 const NOISE_LIMIT: f32 = 4.0;
+/// A conditional generator's input limit: scale 1/32, so that a one-hot's 1 is exact.
+const CONDITIONAL_NOISE_LIMIT: f32 = 127.0 / 32.0;
+
+/// What a generator takes: noise values, then a one-hot over `classes` (none when 0).
+#[derive(Clone, Copy)]
+struct Inputs {
+    noise: usize,
+    classes: usize,
+}
+
+impl Inputs {
+    /// Row `row` of a set of inputs, as Q16.16 bits in `q16`: fresh noise, then the one-hot of
+    /// label `row mod classes`.
+    fn fill_q16(self, rng: &mut NoiseRng, row: usize, q16: &mut [i32]) {
+        let (noise, code) = q16.split_at_mut(self.noise);
+        quant::fill_normal_q16(rng, noise);
+        picogan::label::one_hot_q16(row.checked_rem(self.classes).unwrap_or(0), code);
+    }
+
+    /// `n` rows drawn from the seed `seed`: as Q16.16 bits, and as the same real numbers.
+    fn draw(self, seed: u64, n: usize) -> (Vec<i32>, Vec<f32>) {
+        let width = self.noise + self.classes;
+        let mut rng = NoiseRng::seed_from_u64(seed);
+        let mut q16 = vec![0; n * width];
+        for (row, x) in q16.chunks_exact_mut(width).enumerate() {
+            self.fill_q16(&mut rng, row, x);
+        }
+        let real = q16.iter().map(|&v| quant::q16_to_f32(v)).collect();
+        (q16, real)
+    }
+}
 
 /// The `dtype` file of the float generator in `bytes`, and a report of its accuracy.
 pub fn export(
@@ -49,88 +71,58 @@ pub fn export(
     if summary.role != Role::Generator {
         bail!("quantized export takes a generator, and this file holds a discriminator");
     }
-    let shapes: Vec<String> = summary
-        .layers()
-        .iter()
-        .map(|l| format!("{}→{}", l.inputs, l.outputs))
-        .collect();
-    if let Ok(g) = load::<Generator<2>>(bytes, new_generator::<2>()) {
-        return export_as(&g, dtype, distill_steps);
-    }
-    if let Ok(g) = load::<Generator<1>>(bytes, new_generator::<1>()) {
-        return export_as(&g, dtype, distill_steps);
-    }
-    if let Ok(g) = load::<picogan::bimodal::Generator>(bytes, picogan::Zeroed::ZEROED) {
-        return export_as(&g, dtype, distill_steps);
-    }
-    bail!(
-        "quantized export supports the trainer's generators (2 → 64 → 64 → 64 → 1 or 2) and picogan::bimodal's \
-         (2 → 12 → 12 → 1); this one has layers {}",
-        shapes.join(", ")
-    )
-}
-
-fn load<G: Layer>(bytes: &[u8], mut network: G) -> Result<G, model::ModelError> {
-    model::read(bytes, Role::Generator, &mut network)?;
-    Ok(network)
-}
-
-fn noise_vector<V: Vector>(rng: &mut NoiseRng) -> (V, Vec<i32>) {
-    let mut x = V::ZERO;
-    let mut q16 = Vec::with_capacity(V::LEN);
-    for v in x.as_mut() {
-        let z = quant::normal_q16(rng);
-        *v = quant::q16_to_f32(z);
-        q16.push(z);
-    }
-    (x, q16)
-}
-
-fn export_as<G>(float: &G, dtype: ExportDtype, distill_steps: usize) -> Result<(Vec<u8>, String)>
-where
-    G: Trainable + Quantize + ToQ16,
-{
-    match dtype {
-        ExportDtype::I8 => int8_as(float, distill_steps),
-        ExportDtype::Q16 => q16_as(float),
-    }
-}
-
-/// The 10,000 calibration noise vectors (seed 1).
-fn calibration_set<V: Vector>() -> Vec<V> {
-    let mut rng = NoiseRng::seed_from_u64(1);
-    (0..CALIBRATION)
-        .map(|_| noise_vector::<V>(&mut rng).0)
-        .collect()
-}
-
-/// |file − float| over 10,000 noise vectors (seed 2) fed to both, sorted: Q16 noise for the
-/// file, the same values as real numbers for `float`.
-fn sorted_errors<G: Layer>(float: &G, file: &[u8]) -> Result<Vec<f32>> {
-    let generator = FileGenerator::from_bytes(file.to_vec())?;
-    let mut rng = NoiseRng::seed_from_u64(2);
-    let mut errors = Vec::new();
-    for _ in 0..CALIBRATION {
-        let (x, q16) = noise_vector::<G::Input>(&mut rng);
-        let exact = float.forward(&x);
-        let integer_output = generator.integer_from_q16(&q16);
-        errors.extend(
-            exact
-                .as_ref()
-                .iter()
-                .zip(&integer_output)
-                .map(|(a, b)| (a - b).abs()),
+    if summary.dtype != Dtype::F32 {
+        bail!(
+            "quantized export takes an f32 generator, and this file is already {:?}",
+            summary.dtype
         );
     }
-    errors.sort_by(f32::total_cmp);
-    Ok(errors)
+    let float = model::read_dynamic(bytes, Role::Generator)?;
+    let normalization: Vec<Normalization> = summary.normalization(bytes).collect();
+    let interface = Interface {
+        classes: summary.classes,
+        normalization: &normalization,
+    };
+    let inputs = Inputs {
+        noise: summary.noise_dim,
+        classes: summary.classes,
+    };
+    match dtype {
+        ExportDtype::I8 => int8_as(&float, inputs, &interface, distill_steps),
+        ExportDtype::Q16 => q16_as(&float, inputs, &interface),
+    }
 }
 
-/// "mean …, 99th percentile …, max …" of sorted errors.
-fn describe_errors(errors: &[f32]) -> String {
+/// |file − float| over 10,000 inputs (seed 2) fed to both, sorted: Q16 bits to the file's
+/// network `forward_q16`, the same values as real numbers to `float`.
+fn sorted_errors(
+    float: &DynMlp,
+    inputs: Inputs,
+    forward_q16: impl Fn(&[i32], &mut [f32]),
+) -> Vec<f32> {
+    let width = inputs.noise + inputs.classes;
+    let (q16, real) = inputs.draw(2, CALIBRATION);
+    let (mut exact, mut integer) = (vec![0.0; float.outputs()], vec![0.0; float.outputs()]);
+    let mut errors = Vec::with_capacity(CALIBRATION * float.outputs());
+    for (z, x) in q16.chunks_exact(width).zip(real.chunks_exact(width)) {
+        float.forward(x, &mut exact);
+        forward_q16(z, &mut integer);
+        errors.extend(exact.iter().zip(&integer).map(|(a, b)| (a - b).abs()));
+    }
+    errors.sort_by(f32::total_cmp);
+    errors
+}
+
+/// "mean …, 99th percentile …, max …" of sorted errors, and in which units they are.
+fn describe_errors(errors: &[f32], interface: &Interface<'_>) -> String {
     let mean = errors.iter().map(|&e| f64::from(e)).sum::<f64>() / errors.len() as f64;
+    let units = if interface.normalization.is_empty() {
+        ""
+    } else {
+        " (in the network's normalized units)"
+    };
     format!(
-        "mean {}, 99th percentile {}, max {}",
+        "mean {}, 99th percentile {}, max {}{units}",
         figure(mean),
         figure(f64::from(errors[errors.len() * 99 / 100])),
         figure(f64::from(errors[errors.len() - 1]))
@@ -146,58 +138,80 @@ fn figure(value: f64) -> String {
     }
 }
 
-fn q16_as<G: ToQ16>(float: &G) -> Result<(Vec<u8>, String)> {
-    let fixed = float.to_q16(calibration_set::<G::Input>().into_iter())?;
-    let mut file = vec![0; model::encoded_len_q16(&fixed)];
-    model::write_q16(&fixed, Role::Generator, &mut file)?;
-    let errors = sorted_errors(float, &file)?;
-    let f32_file = model::encoded_len::<G>();
+/// "for 3 classes" for a conditional generator, nothing otherwise.
+fn conditioning(inputs: Inputs) -> String {
+    match inputs.classes {
+        0 => String::new(),
+        k => format!(" for {k} classes"),
+    }
+}
+
+fn q16_as(float: &DynMlp, inputs: Inputs, interface: &Interface<'_>) -> Result<(Vec<u8>, String)> {
+    let (_, calibration) = inputs.draw(1, CALIBRATION);
+    let fixed = float.to_q16(&calibration)?;
+    let mut file = vec![0; model::encoded_len_q16_with(&fixed, interface)];
+    model::write_q16_with(&fixed, Role::Generator, interface, &mut file)?;
+    let written = model::read_q16_dynamic(&file, Role::Generator)
+        .context("the Q16 file written does not read back")?;
+    let errors = sorted_errors(float, inputs, |z, y| written.forward_q16(z, y));
     let report = format!(
-        "Q16.16 generator: activations within ±{} on {CALIBRATION} calibration vectors\n\
-         |Q16 − float| on {CALIBRATION} noise vectors: {}\n\
-         whole file {} bytes (f32: {f32_file})",
+        "Q16.16 generator{}: activations within ±{} on {CALIBRATION} calibration inputs\n\
+         |Q16 − float| on {CALIBRATION} inputs: {}\n\
+         whole file {} bytes (f32: {})",
+        conditioning(inputs),
         quant::Q16_HEADROOM,
-        describe_errors(&errors),
+        describe_errors(&errors, interface),
         file.len(),
+        model::encoded_len_with(float, interface),
     );
     Ok((file, report))
 }
 
-fn int8_as<G>(float: &G, distill_steps: usize) -> Result<(Vec<u8>, String)>
-where
-    G: Trainable + Quantize,
-{
+fn int8_as(
+    float: &DynMlp,
+    inputs: Inputs,
+    interface: &Interface<'_>,
+    distill_steps: usize,
+) -> Result<(Vec<u8>, String)> {
     let adam = Adam {
         lr: 1e-4,
         ..Adam::default()
     };
-    let mut trace = Box::new(G::new_trace::<BATCH>());
     let mut rng = NoiseRng::seed_from_u64(0);
-    let tuned = quant::distill(
-        float,
-        distill_steps,
-        adam,
-        &mut rng,
-        |rng| noise_vector::<G::Input>(rng).0,
-        &mut trace,
-    );
-    let input = QuantParams::symmetric(NOISE_LIMIT);
-    let calibration = calibration_set::<G::Input>();
-    let (int8, output) = tuned.quantize(calibration.into_iter(), input)?;
-    let mut file = vec![0; model::encoded_len_i8(&int8)];
-    model::write_i8(&int8, Role::Generator, input, output, &mut file)?;
+    let width = inputs.noise + inputs.classes;
+    let (mut row, mut q16) = (0, vec![0; width]);
+    let tuned = quant::distill(float, distill_steps, BATCH, adam, &mut rng, |rng, x| {
+        inputs.fill_q16(rng, row, &mut q16);
+        row += 1;
+        for (v, &z) in x.iter_mut().zip(&q16) {
+            *v = quant::q16_to_f32(z);
+        }
+    })?;
+    let limit = match inputs.classes {
+        0 => NOISE_LIMIT,
+        _ => CONDITIONAL_NOISE_LIMIT,
+    };
+    let input = QuantParams::symmetric(limit);
+    let (_, calibration) = inputs.draw(1, CALIBRATION);
+    let int8 = tuned.quantize(&calibration, input)?;
+    let mut file = vec![0; model::encoded_len_i8_with(&int8, interface)];
+    let params = (int8.input(), int8.output());
+    model::write_i8_with(&int8, Role::Generator, params, interface, &mut file)?;
+    let written = model::read_i8_dynamic(&file, Role::Generator)
+        .context("the int8 file written does not read back")?;
+    let errors = sorted_errors(float, inputs, |z, y| written.forward_q16(z, y));
 
-    let errors = sorted_errors(float, &file)?;
-    let layers = || (0..G::LAYERS).filter_map(|l| float.layer_info(l));
-    let weights: usize = layers().map(|i| i.inputs * i.outputs).sum();
-    let biases: usize = layers().map(|i| i.outputs).sum();
-    let f32_file = model::encoded_len::<G>();
+    let layers = float.layers();
+    let weights: usize = layers.iter().map(|l| l.inputs() * l.outputs()).sum();
+    let biases: usize = layers.iter().map(|l| l.outputs()).sum();
+    let f32_file = model::encoded_len_with(float, interface);
     let report = format!(
-        "int8 generator: {distill_steps} distillation steps, input ±{NOISE_LIMIT}σ, output scale {:.5}\n\
-         |int8 − float| on {CALIBRATION} noise vectors: {}\n\
+        "int8 generator{}: {distill_steps} distillation steps, input ±{limit}σ, output scale {:.5}\n\
+         |int8 − float| on {CALIBRATION} inputs: {}\n\
          weights and biases {} bytes (f32: {}, {:.2}× smaller); whole file {} bytes (f32: {f32_file}, {:.2}× smaller)",
-        output.scale,
-        describe_errors(&errors),
+        conditioning(inputs),
+        int8.output().scale,
+        describe_errors(&errors, interface),
         weights + 4 * biases,
         4 * (weights + biases),
         (4 * (weights + biases)) as f64 / (weights + 4 * biases) as f64,

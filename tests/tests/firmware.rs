@@ -146,28 +146,26 @@ fn text_firmware_samples_match_the_host_bit_for_bit() {
 
 /// The int8 model of `firmware/models` (made by `picogan export --dtype i8`), sampled with
 /// integer-only noise on a Cortex-M4F and on a Cortex-M3 (no FPU): every output byte equals the
-/// host's, computed through the core (`model::int8_layers`, `quant::normal_q16`) and, as real
-/// numbers, through `picogan sample`.
+/// host's, computed through the core (`model::read_i8_dynamic`, `quant::normal_q16`) and, as
+/// real numbers, through `picogan sample`.
 #[test]
 fn int8_firmware_matches_the_host_on_cortex_m4f_and_m3() {
     use picogan::quant::{noise_multiplier, normal_q16, quantize_q16};
     let model = firmware::root().join("firmware/models/ring8-i8.pgan");
     let bytes = std::fs::read(&model).unwrap();
     let summary = model::summarize(&bytes).unwrap();
-    let (input, output, _) = model::int8_layers(&bytes, &summary);
+    let network = model::read_i8_dynamic(&bytes, Role::Generator).unwrap();
+    let (input, output) = (network.input(), network.output());
     let noise = noise_multiplier(input).unwrap();
     let mut rng = NoiseRng::seed_from_u64(0);
     let host: Vec<Vec<i8>> = (0..SAMPLES)
         .map(|_| {
-            let mut x: Vec<i8> = (0..2)
+            let x: Vec<i8> = (0..2)
                 .map(|_| quantize_q16(normal_q16(&mut rng), noise, input.zero_point))
                 .collect();
-            for layer in model::int8_layers(&bytes, &summary).2 {
-                let mut y = vec![0; layer.info.outputs];
-                layer.forward(&x, &mut y);
-                x = y;
-            }
-            x
+            let mut y = vec![0; network.outputs()];
+            network.forward(&x, &mut y);
+            y
         })
         .collect();
     let dequantized: Vec<Vec<u32>> = host
@@ -189,26 +187,24 @@ fn int8_firmware_matches_the_host_on_cortex_m4f_and_m3() {
 
 /// The Q16.16 model of `firmware/models` (made by `picogan export --dtype q16`), sampled with
 /// the same integer noise fed straight in as Q16 on a Cortex-M4F and a Cortex-M3: every
-/// output's bits equal the host's, computed through the core (`model::q16_layers`) and, as real
-/// numbers, through `picogan sample`.
+/// output's bits equal the host's, computed through the core (`model::read_q16_dynamic`) and, as
+/// real numbers, through `picogan sample`.
 #[test]
 fn q16_firmware_matches_the_host_on_cortex_m4f_and_m3() {
     use picogan::quant::{Q16, normal_q16};
     let model = firmware::root().join("firmware/models/ring8-q16.pgan");
     let bytes = std::fs::read(&model).unwrap();
     let summary = model::summarize(&bytes).unwrap();
+    let network = model::read_q16_dynamic(&bytes, Role::Generator).unwrap();
     let mut rng = NoiseRng::seed_from_u64(0);
     let host: Vec<Vec<Q16>> = (0..SAMPLES)
         .map(|_| {
-            let mut x: Vec<Q16> = (0..2)
+            let x: Vec<Q16> = (0..2)
                 .map(|_| Q16::from_bits(normal_q16(&mut rng)))
                 .collect();
-            for layer in model::q16_layers(&bytes, &summary) {
-                let mut y = vec![Q16::ZERO; layer.info.outputs];
-                layer.forward(&x, &mut y);
-                x = y;
-            }
-            x
+            let mut y = vec![Q16::ZERO; network.outputs()];
+            network.forward(&x, &mut y);
+            y
         })
         .collect();
     let as_f32: Vec<Vec<u32>> = host

@@ -10,7 +10,7 @@ use picogan::quant::{
     normal_q16, q16_to_f32, requantize, requantize_squashed, sigmoid_q16, tanh_q16,
 };
 use picogan::rng::{NoiseRng, SeedableRng};
-use picogan::{Activation, Dense, Layer, Mlp4};
+use picogan::{Activation, Dense, Layer, Mlp4, Network};
 use proptest::prelude::*;
 
 proptest! {
@@ -172,19 +172,22 @@ const MAX_INT8_ERROR: f32 = 0.8;
 fn distilled_int8_keeps_the_float_quality() {
     let float = ring8_generator();
     let mut rng = NoiseRng::seed_from_u64(5);
-    let mut trace = Box::new(Generator::new_trace::<256>());
     let adam = Adam {
         lr: 1e-4,
         ..Adam::default()
     };
-    let tuned = distill(
-        &float,
-        500,
-        adam,
-        &mut rng,
-        |rng| to_f32([normal_q16(rng), normal_q16(rng)]),
-        &mut trace,
-    );
+    let teacher = picogan::dynamic::from_layer(&float).unwrap();
+    let shadow = distill(&teacher, 500, 256, adam, &mut rng, |rng, x| {
+        for v in x {
+            *v = q16_to_f32(normal_q16(rng));
+        }
+    })
+    .unwrap();
+    let mut tuned = float.clone();
+    for t in 0..Generator::TENSORS {
+        let values = shadow.tensor(t).unwrap();
+        tuned.tensor_mut(t).unwrap().copy_from_slice(values);
+    }
     let c = compare(&float, &tuned);
     let (f, q): (f32, f32) = (c.shares.0.iter().sum(), c.shares.1.iter().sum());
     println!(
@@ -224,10 +227,10 @@ fn int8_file(q: &SmallInt8, input: QuantParams, output: QuantParams) -> Vec<u8> 
     file
 }
 
-/// The int8 file round-trips exactly, and running its layers in place (`int8_layers`, the host's
-/// path for files of any shape) gives the same outputs as the typed network.
+/// The int8 file round-trips exactly, and read into the run-time network (`read_i8_dynamic`, the
+/// host's path for files of any shape) it gives the same outputs as the typed network.
 #[test]
-fn int8_files_round_trip_and_run_in_place() {
+fn int8_files_round_trip_and_run_at_run_time_shapes() {
     let (q, input, output) = small_int8(3);
     let file = int8_file(&q, input, output);
     let summary = model::summarize(&file).unwrap();
@@ -238,16 +241,12 @@ fn int8_files_round_trip_and_run_in_place() {
         (loaded.clone(), read_input, read_output),
         (q.clone(), input, output)
     );
+    let dynamic = model::read_i8_dynamic(&file, Role::Generator).unwrap();
     for z in noise(9, 200) {
         let x = to_f32(z).map(|v| input.quantize(v));
-        let (_, _, layers) = model::int8_layers(&file, &summary);
-        let mut values = x.to_vec();
-        for layer in layers {
-            let mut next = vec![0i8; layer.info.outputs];
-            layer.forward(&values, &mut next);
-            values = next;
-        }
-        assert_eq!(values, loaded.forward(&x).to_vec());
+        let mut values = [0i8; 2];
+        dynamic.forward(&x, &mut values);
+        assert_eq!(values, loaded.forward(&x));
     }
     // An f32 reader refuses it with a clear error.
     let mut float: picogan::Mlp3<2, 8, 8, 2> = (
@@ -432,24 +431,22 @@ fn q16_file(q: &SmallQ16) -> Vec<u8> {
     file
 }
 
-/// A Q16 file reads back to the same network, runs in place to the same bits, is refused by the
-/// readers of other dtypes, and a negative slope is a typed error even with a correct checksum.
+/// A Q16 file reads back to the same network, runs at run-time shapes to the same bits, is
+/// refused by the readers of other dtypes, and a negative slope is a typed error even with a
+/// correct checksum.
 #[test]
-fn q16_files_round_trip_run_in_place_and_check_their_fields() {
+fn q16_files_round_trip_run_at_run_time_shapes_and_check_their_fields() {
     let q = small_q16(4);
     let file = q16_file(&q);
     let mut loaded = small_q16(5);
     assert_ne!(loaded, q);
     model::read_q16(&file, Role::Generator, &mut loaded).unwrap();
     assert_eq!(loaded, q);
-    let summary = model::summarize(&file).unwrap();
     let x = [0.25f32, -0.5, 1.5].map(Q16::from_num);
-    let mut values = x.to_vec();
-    for layer in model::q16_layers(&file, &summary) {
-        let mut next = vec![Q16::ZERO; layer.info.outputs];
-        layer.forward(&values, &mut next);
-        values = next;
-    }
+    let mut values = [Q16::ZERO; 2];
+    model::read_q16_dynamic(&file, Role::Generator)
+        .unwrap()
+        .forward(&x, &mut values);
     assert_eq!(values, q.forward(&x));
     let mut float: picogan::Mlp2<3, 5, 2> =
         (Dense::new(Activation::Relu), Dense::new(Activation::Relu));
@@ -690,4 +687,103 @@ proptest! {
             .clamp(i32::from(range.0), i32::from(range.1)) as i8;
         prop_assert_eq!(requantize(acc, m, m, zero_point, range), expected);
     }
+}
+
+/// `n` vectors of the network's inputs, uniform in ±3, and the same values flattened.
+fn calibration_rows<N: Layer>(seed: u64, n: usize) -> (Vec<N::Input>, Vec<f32>) {
+    use picogan::rng::uniform_in;
+    let mut rng = NoiseRng::seed_from_u64(seed);
+    let rows: Vec<N::Input> = (0..n)
+        .map(|_| {
+            let mut x = <N::Input as picogan::Vector>::ZERO;
+            for v in x.as_mut() {
+                *v = uniform_in(&mut rng, -3.0, 3.0);
+            }
+            x
+        })
+        .collect();
+    let flat = rows.iter().flat_map(|x| x.as_ref().to_vec()).collect();
+    (rows, flat)
+}
+
+/// A const-generic network and its run-time twin quantize to the same int8 and Q16 files from
+/// the same calibration set, and the run-time int8 and Q16 networks give the typed ones' outputs.
+fn same_quantization<N>(mut float: N, seed: u64)
+where
+    N: Quantize + ToQ16,
+    <N as Quantize>::Quantized: QLayer,
+    <<N as Quantize>::Quantized as QLayer>::Input: TryFrom<Vec<i8>>,
+    <<N as Quantize>::Quantized as QLayer>::Output: AsRef<[i8]>,
+    <N::Q16Network as Q16Layer>::Input: TryFrom<Vec<Q16>>,
+    <N::Q16Network as Q16Layer>::Output: AsRef<[Q16]>,
+{
+    float.init_params(&mut NoiseRng::seed_from_u64(seed));
+    let dynamic = picogan::dynamic::from_layer(&float).unwrap();
+    let (rows, flat) = calibration_rows::<N>(seed + 1, 300);
+    let input = QuantParams::symmetric(3.0);
+
+    let (typed, output) = float.quantize(rows.iter().copied(), input).unwrap();
+    let run_time = dynamic.quantize(&flat, input).unwrap();
+    let mut typed_file = vec![0; model::encoded_len_i8(&typed)];
+    model::write_i8(&typed, Role::Generator, input, output, &mut typed_file).unwrap();
+    let mut run_time_file = vec![0; model::encoded_len_i8(&run_time)];
+    let params = (run_time.input(), run_time.output());
+    let interface = model::Interface::PLAIN;
+    model::write_i8_with(
+        &run_time,
+        Role::Generator,
+        params,
+        &interface,
+        &mut run_time_file,
+    )
+    .unwrap();
+    assert_eq!(typed_file, run_time_file, "int8 files, seed {seed}");
+    let mut rng = NoiseRng::seed_from_u64(seed + 2);
+    for _ in 0..50 {
+        let x: Vec<i8> = (0..dynamic.inputs())
+            .map(|_| rng.next_u32() as i8)
+            .collect();
+        let mut y = vec![0; dynamic.outputs()];
+        run_time.forward(&x, &mut y);
+        let typed_x = x.clone().try_into().ok().unwrap();
+        assert_eq!(typed.forward(&typed_x).as_ref(), &y[..], "int8 {x:?}");
+    }
+
+    let typed = float.to_q16(rows.iter().copied()).unwrap();
+    let run_time = dynamic.to_q16(&flat).unwrap();
+    let mut typed_file = vec![0; model::encoded_len_q16(&typed)];
+    model::write_q16(&typed, Role::Generator, &mut typed_file).unwrap();
+    let mut run_time_file = vec![0; model::encoded_len_q16(&run_time)];
+    model::write_q16(&run_time, Role::Generator, &mut run_time_file).unwrap();
+    assert_eq!(typed_file, run_time_file, "Q16 files, seed {seed}");
+    for (x, _) in rows.iter().zip(0..50) {
+        let x: Vec<Q16> = x.as_ref().iter().map(|&v| Q16::from_num(v)).collect();
+        let mut y = vec![Q16::ZERO; dynamic.outputs()];
+        run_time.forward(&x, &mut y);
+        let typed_x = x.clone().try_into().ok().unwrap();
+        assert_eq!(typed.forward(&typed_x).as_ref(), &y[..], "Q16 {x:?}");
+    }
+}
+
+/// Depth 1 to 4, every activation, widths up to 100: quantized at run-time shapes, the same
+/// files and the same outputs as the const-generic quantization.
+#[test]
+fn run_time_quantization_matches_the_const_generic_one() {
+    use Activation::*;
+    same_quantization(Dense::<3, 2>::new(Tanh), 1);
+    same_quantization::<picogan::Mlp2<2, 64, 1>>((Dense::new(Relu), Dense::new(Identity)), 2);
+    same_quantization::<picogan::Mlp3<5, 16, 15, 3>>(
+        (Dense::new(Relu), (Dense::new(Tanh), Dense::new(Sigmoid))),
+        3,
+    );
+    same_quantization::<Mlp4<16, 100, 64, 65, 8>>(
+        (
+            Dense::new(LeakyRelu(0.2)),
+            (
+                Dense::new(Relu),
+                (Dense::new(Sigmoid), Dense::new(Identity)),
+            ),
+        ),
+        4,
+    );
 }

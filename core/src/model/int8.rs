@@ -15,10 +15,10 @@
 
 use super::{
     CHECKSUM_LEN, Dtype, HEADER_LEN, Interface, LAYER_RECORD_LEN, MAX_LAYERS, ModelError,
-    ModelSummary, Role, Writer, f32_at, header_shape, summarize_as,
+    ModelSummary, NORMALIZATION_LEN, Role, Writer, f32_at, header_shape, summarize_as,
 };
 use crate::LayerInfo;
-use crate::quant::{Int8Scalars, Multiplier, QDenseRef, QLayer, QuantParams, saturating_outputs};
+use crate::quant::{Int8Layers, Multiplier, QDenseMut, QDenseRef, QLayer, QuantParams};
 
 const NETWORK_LEN: usize = 16;
 const LAYER_LEN: usize = 12;
@@ -90,29 +90,6 @@ impl Int8Layer<'_> {
     pub fn weight(&self, k: usize, j: usize) -> i8 {
         self.weights[k * self.info.outputs + j] as i8
     }
-
-    /// One sample through the layer, with the arithmetic of [`crate::quant::QDense`] (its
-    /// saturating pass, which gives the same values as its faster ones): `x` has `info.inputs`
-    /// values, `y` receives `info.outputs`.
-    pub fn forward(&self, x: &[i8], y: &mut [i8]) {
-        let scalars = Int8Scalars {
-            input_zero_point: self.input_zero_point,
-            output_zero_point: self.output_zero_point,
-            output_range: self.output_range,
-            activation: self.info.activation,
-        };
-        let (x, y) = (&x[..self.info.inputs], &mut y[..self.info.outputs]);
-        saturating_outputs(
-            scalars,
-            |k, j| self.weight(k, j),
-            |j| {
-                let (bias, multiplier, negative) = self.channel(j);
-                (bias, (multiplier, negative))
-            },
-            x,
-            y,
-        );
-    }
 }
 
 /// The network's input and output quantization parameters and its layers, of a file that
@@ -181,19 +158,24 @@ pub(super) fn check(bytes: &[u8], summary: &ModelSummary) -> Result<(), ModelErr
     Ok(())
 }
 
-/// The exact length of the int8 model file of a network of type `Q`.
-pub fn encoded_len_i8<Q: QLayer>(network: &Q) -> usize {
+/// The exact length of the int8 model file of `network`, without normalization.
+pub fn encoded_len_i8<Q: Int8Layers + ?Sized>(network: &Q) -> usize {
+    encoded_len_i8_with(network, &Interface::PLAIN)
+}
+
+/// The exact length of the int8 model file of `network` with `interface`.
+pub fn encoded_len_i8_with<Q: Int8Layers + ?Sized>(
+    network: &Q,
+    interface: &Interface<'_>,
+) -> usize {
+    let count = network.layer_count();
     let mut layers = [LayerInfo {
         inputs: 0,
         outputs: 0,
         activation: crate::Activation::Identity,
     }; MAX_LAYERS];
-    for (l, slot) in layers
-        .iter_mut()
-        .enumerate()
-        .take(Q::LAYERS.min(MAX_LAYERS))
-    {
-        if let Some(layer) = network.layer(l) {
+    for (l, slot) in layers.iter_mut().enumerate().take(count.min(MAX_LAYERS)) {
+        if let Some(layer) = network.layer_view(l) {
             *slot = LayerInfo {
                 inputs: layer.inputs,
                 outputs: layer.outputs,
@@ -202,8 +184,9 @@ pub fn encoded_len_i8<Q: QLayer>(network: &Q) -> usize {
         }
     }
     HEADER_LEN
-        + LAYER_RECORD_LEN * Q::LAYERS
-        + body_len(&layers[..Q::LAYERS.min(MAX_LAYERS)])
+        + LAYER_RECORD_LEN * count
+        + body_len(&layers[..count.min(MAX_LAYERS)])
+        + NORMALIZATION_LEN * interface.normalization.len()
         + CHECKSUM_LEN
 }
 
@@ -225,30 +208,44 @@ pub fn encoded_len_i8<Q: QLayer>(network: &Q) -> usize {
 /// assert_eq!(model::read_i8(&file, Role::Generator, &mut loaded).unwrap().1, input);
 /// assert_eq!(loaded, q);
 /// ```
-pub fn write_i8<Q: QLayer>(
+pub fn write_i8<Q: Int8Layers + ?Sized>(
     network: &Q,
     role: Role,
     input: QuantParams,
     output: QuantParams,
     out: &mut [u8],
 ) -> Result<usize, ModelError> {
+    write_i8_with(network, role, (input, output), &Interface::PLAIN, out)
+}
+
+/// Writes the int8 `network` with its `(input, output)` parameters and `interface` (classes
+/// and normalization, as [`write_with`](super::write_with) stores them) as a model file of
+/// dtype int8 into `out`; returns the bytes written.
+pub fn write_i8_with<Q: Int8Layers + ?Sized>(
+    network: &Q,
+    role: Role,
+    (input, output): (QuantParams, QuantParams),
+    interface: &Interface<'_>,
+    out: &mut [u8],
+) -> Result<usize, ModelError> {
+    let count = network.layer_count();
     let mut cursor = Writer::start(
         out,
-        encoded_len_i8(network),
+        encoded_len_i8_with(network, interface),
         Dtype::I8,
         role,
-        header_shape(Q::LAYERS, |l| {
-            network.layer(l).map(|q| (q.inputs, q.outputs))
+        header_shape(count, |l| {
+            network.layer_view(l).map(|q| (q.inputs, q.outputs))
         })?,
-        &Interface::PLAIN,
+        interface,
     )?;
     let layer = |l: usize| -> Result<QDenseRef<'_>, ModelError> {
-        network.layer(l).ok_or(ModelError::LayerCount {
-            expected: Q::LAYERS,
+        network.layer_view(l).ok_or(ModelError::LayerCount {
+            expected: count,
             found: l,
         })
     };
-    for l in 0..Q::LAYERS {
+    for l in 0..count {
         let q = layer(l)?;
         let info = LayerInfo {
             inputs: q.inputs,
@@ -261,7 +258,7 @@ pub fn write_i8<Q: QLayer>(
         cursor.bytes(&params.scale.to_le_bytes());
         cursor.bytes(&params.zero_point.to_le_bytes());
     }
-    for l in 0..Q::LAYERS {
+    for l in 0..count {
         let q = layer(l)?;
         cursor.bytes(&q.input_zero_point.to_le_bytes());
         cursor.bytes(&q.output_zero_point.to_le_bytes());
@@ -298,24 +295,65 @@ pub fn read_i8<Q: QLayer>(
     })?;
     let (input, output, layers) = int8_layers(bytes, &summary);
     for (l, source) in layers.enumerate() {
-        let Some(target) = network.layer_mut(l) else {
-            continue;
-        };
-        *target.activation = source.info.activation;
-        *target.input_zero_point = source.input_zero_point;
-        *target.output_zero_point = source.output_zero_point;
-        *target.output_min = source.output_range.0;
-        *target.output_max = source.output_range.1;
-        for j in 0..source.info.outputs {
-            let (bias, multiplier, negative) = source.channel(j);
-            target.bias[j] = bias;
-            target.multiplier[j] = multiplier;
-            target.negative_multiplier[j] = negative;
-        }
-        let inputs = source.info.inputs;
-        for (at, w) in target.weight.iter_mut().enumerate() {
-            *w = source.weight(at % inputs, at / inputs);
+        if let Some(target) = network.layer_mut(l) {
+            load_layer(&source, target);
         }
     }
     Ok((summary, input, output))
+}
+
+/// Copies the file's layer `source` into `target`, a layer of the same shape.
+fn load_layer(source: &Int8Layer<'_>, target: QDenseMut<'_>) {
+    *target.activation = source.info.activation;
+    *target.input_zero_point = source.input_zero_point;
+    *target.output_zero_point = source.output_zero_point;
+    *target.output_min = source.output_range.0;
+    *target.output_max = source.output_range.1;
+    for j in 0..source.info.outputs {
+        let (bias, multiplier, negative) = source.channel(j);
+        target.bias[j] = bias;
+        target.multiplier[j] = multiplier;
+        target.negative_multiplier[j] = negative;
+    }
+    let inputs = source.info.inputs;
+    for (at, w) in target.weight.iter_mut().enumerate() {
+        *w = source.weight(at % inputs, at / inputs);
+    }
+}
+
+/// Reads a checked int8 model file of any architecture into a run-time network (feature
+/// `alloc`), the twin of [`read_dynamic`](super::read_dynamic).
+///
+/// # Errors
+/// Those of [`summarize`](super::summarize); [`ModelError::UnsupportedDtype`] for a file that is
+/// not int8, [`ModelError::RoleMismatch`] for a file of the other role, and
+/// [`ModelError::InvalidQuantization`] when the input's scale has no Q16 multiplier.
+///
+/// # Examples
+/// ```
+/// use picogan::model::{self, Role};
+/// use picogan::quant::{QuantParams, Quantize};
+/// use picogan::{Activation::*, Dense, Mlp2};
+/// let net: Mlp2<2, 4, 3> = (Dense::new(Relu), Dense::new(Identity));
+/// let input = QuantParams::symmetric(1.0);
+/// let (q, output) = net.quantize([[0.5f32, -0.5]].into_iter(), input).unwrap();
+/// let mut file = vec![0; model::encoded_len_i8(&q)];
+/// model::write_i8(&q, Role::Generator, input, output, &mut file).unwrap();
+/// let network = model::read_i8_dynamic(&file, Role::Generator).unwrap();
+/// assert_eq!((network.inputs(), network.outputs(), network.output()), (2, 3, output));
+/// ```
+#[cfg(feature = "alloc")]
+pub fn read_i8_dynamic(bytes: &[u8], role: Role) -> Result<crate::quant::DynQMlp, ModelError> {
+    use super::summarize_kind;
+    use crate::quant::{DynQDense, DynQMlp};
+    let summary = summarize_kind(bytes, Dtype::I8, role)?;
+    let (input, output, layers) = int8_layers(bytes, &summary);
+    let layers = layers
+        .map(|source| {
+            let mut layer = DynQDense::zeroed(source.info.inputs, source.info.outputs);
+            load_layer(&source, layer.view_mut());
+            layer
+        })
+        .collect();
+    DynQMlp::new(layers, input, output).ok_or(ModelError::InvalidQuantization { layer: 0 })
 }

@@ -11,9 +11,9 @@
 
 use super::{
     CHECKSUM_LEN, Dtype, HEADER_LEN, Interface, LAYER_RECORD_LEN, MAX_LAYERS, ModelError,
-    ModelSummary, Role, Writer, header_shape, summarize_as,
+    ModelSummary, NORMALIZATION_LEN, Role, Writer, header_shape, summarize_as,
 };
-use crate::quant::{Q16, Q16DenseRef, Q16Layer, saturating_outputs_q16};
+use crate::quant::{Q16, Q16DenseMut, Q16DenseRef, Q16Layer, Q16Layers};
 use crate::{Activation, LayerInfo};
 
 const SLOPE_LEN: usize = 4;
@@ -51,14 +51,6 @@ impl Q16FileLayer<'_> {
     /// `bias\[j\]`.
     pub fn bias(&self, j: usize) -> Q16 {
         q16_at(self.biases, 4 * j)
-    }
-
-    /// One sample through the layer, with the arithmetic of [`crate::quant::Q16Dense`]: `x`
-    /// has `info.inputs` values, `y` receives `info.outputs`.
-    pub fn forward(&self, x: &[Q16], y: &mut [Q16]) {
-        let (x, y) = (&x[..self.info.inputs], &mut y[..self.info.outputs]);
-        let layer = (self.info.activation, self.negative_slope);
-        saturating_outputs_q16(layer, |k, j| self.weight(k, j), |j| self.bias(j), x, y);
     }
 }
 
@@ -100,13 +92,26 @@ pub(super) fn check(bytes: &[u8], summary: &ModelSummary) -> Result<(), ModelErr
     Ok(())
 }
 
-/// The exact length of the Q16 model file of a network of type `Q`.
-pub fn encoded_len_q16<Q: Q16Layer>(network: &Q) -> usize {
-    let body: usize = (0..Q::LAYERS.min(MAX_LAYERS))
-        .filter_map(|l| network.layer(l))
+/// The exact length of the Q16 model file of `network`, without normalization.
+pub fn encoded_len_q16<Q: Q16Layers + ?Sized>(network: &Q) -> usize {
+    encoded_len_q16_with(network, &Interface::PLAIN)
+}
+
+/// The exact length of the Q16 model file of `network` with `interface`.
+pub fn encoded_len_q16_with<Q: Q16Layers + ?Sized>(
+    network: &Q,
+    interface: &Interface<'_>,
+) -> usize {
+    let count = network.layer_count();
+    let body: usize = (0..count.min(MAX_LAYERS))
+        .filter_map(|l| network.layer_view(l))
         .map(|q| layer_len(&info_of(&q)))
         .sum();
-    HEADER_LEN + LAYER_RECORD_LEN * Q::LAYERS + body + CHECKSUM_LEN
+    HEADER_LEN
+        + LAYER_RECORD_LEN * count
+        + body
+        + NORMALIZATION_LEN * interface.normalization.len()
+        + CHECKSUM_LEN
 }
 
 fn info_of(q: &Q16DenseRef<'_>) -> LayerInfo {
@@ -133,31 +138,44 @@ fn info_of(q: &Q16DenseRef<'_>) -> LayerInfo {
 /// model::read_q16(&file, Role::Generator, &mut loaded).unwrap();
 /// assert_eq!(loaded, q);
 /// ```
-pub fn write_q16<Q: Q16Layer>(
+pub fn write_q16<Q: Q16Layers + ?Sized>(
     network: &Q,
     role: Role,
     out: &mut [u8],
 ) -> Result<usize, ModelError> {
+    write_q16_with(network, role, &Interface::PLAIN, out)
+}
+
+/// Writes the Q16 `network` with `interface` (classes and normalization, as
+/// [`write_with`](super::write_with) stores them) as a model file of dtype Q16 into `out`;
+/// returns the bytes written.
+pub fn write_q16_with<Q: Q16Layers + ?Sized>(
+    network: &Q,
+    role: Role,
+    interface: &Interface<'_>,
+    out: &mut [u8],
+) -> Result<usize, ModelError> {
+    let count = network.layer_count();
     let mut cursor = Writer::start(
         out,
-        encoded_len_q16(network),
+        encoded_len_q16_with(network, interface),
         Dtype::Q16,
         role,
-        header_shape(Q::LAYERS, |l| {
-            network.layer(l).map(|q| (q.inputs, q.outputs))
+        header_shape(count, |l| {
+            network.layer_view(l).map(|q| (q.inputs, q.outputs))
         })?,
-        &Interface::PLAIN,
+        interface,
     )?;
     let layer = |l: usize| {
-        network.layer(l).ok_or(ModelError::LayerCount {
-            expected: Q::LAYERS,
+        network.layer_view(l).ok_or(ModelError::LayerCount {
+            expected: count,
             found: l,
         })
     };
-    for l in 0..Q::LAYERS {
+    for l in 0..count {
         cursor.layer_record(l, info_of(&layer(l)?))?;
     }
-    for l in 0..Q::LAYERS {
+    for l in 0..count {
         let q = layer(l)?;
         cursor.bytes(&q.negative_slope.to_le_bytes());
         for value in q.weight.iter().chain(q.bias) {
@@ -178,17 +196,55 @@ pub fn read_q16<Q: Q16Layer>(
         network.layer(layer).map(|q| (q.inputs, q.outputs))
     })?;
     for (l, source) in q16_layers(bytes, &summary).enumerate() {
-        let Some(target) = network.layer_mut(l) else {
-            continue;
-        };
-        *target.activation = source.info.activation;
-        *target.negative_slope = source.negative_slope;
-        for (at, w) in target.weight.iter_mut().enumerate() {
-            *w = q16_at(source.weights, 4 * at);
-        }
-        for (j, b) in target.bias.iter_mut().enumerate() {
-            *b = source.bias(j);
+        if let Some(target) = network.layer_mut(l) {
+            load_layer(&source, target);
         }
     }
     Ok(summary)
+}
+
+/// Copies the file's layer `source` into `target`, a layer of the same shape.
+fn load_layer(source: &Q16FileLayer<'_>, target: Q16DenseMut<'_>) {
+    *target.activation = source.info.activation;
+    *target.negative_slope = source.negative_slope;
+    for (at, w) in target.weight.iter_mut().enumerate() {
+        *w = q16_at(source.weights, 4 * at);
+    }
+    for (j, b) in target.bias.iter_mut().enumerate() {
+        *b = source.bias(j);
+    }
+}
+
+/// Reads a checked Q16 model file of any architecture into a run-time network (feature
+/// `alloc`), the twin of [`read_dynamic`](super::read_dynamic).
+///
+/// # Errors
+/// Those of [`summarize`](super::summarize); [`ModelError::UnsupportedDtype`] for a file that is
+/// not Q16, [`ModelError::RoleMismatch`] for a file of the other role.
+///
+/// # Examples
+/// ```
+/// use picogan::model::{self, Role};
+/// use picogan::quant::ToQ16;
+/// use picogan::{Activation::*, Dense, Mlp2};
+/// let net: Mlp2<2, 4, 3> = (Dense::new(Relu), Dense::new(Identity));
+/// let q = net.to_q16([[0.5f32, -0.5]].into_iter()).unwrap();
+/// let mut file = vec![0; model::encoded_len_q16(&q)];
+/// model::write_q16(&q, Role::Generator, &mut file).unwrap();
+/// let network = model::read_q16_dynamic(&file, Role::Generator).unwrap();
+/// assert_eq!((network.inputs(), network.outputs()), (2, 3));
+/// ```
+#[cfg(feature = "alloc")]
+pub fn read_q16_dynamic(bytes: &[u8], role: Role) -> Result<crate::quant::DynQ16Mlp, ModelError> {
+    use super::summarize_kind;
+    use crate::quant::{DynQ16Dense, DynQ16Mlp};
+    let summary = summarize_kind(bytes, Dtype::Q16, role)?;
+    let layers = q16_layers(bytes, &summary)
+        .map(|source| {
+            let mut layer = DynQ16Dense::zeroed(source.info.inputs, source.info.outputs);
+            load_layer(&source, layer.view_mut());
+            layer
+        })
+        .collect();
+    Ok(DynQ16Mlp::new(layers))
 }

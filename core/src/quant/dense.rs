@@ -1,7 +1,9 @@
 //! The int8 dense layer and its conversion from a float [`Dense`].
 
 use super::pair::PairInputs;
-use super::{Multiplier, Q16, QDenseRef, QuantError, QuantParams, sigmoid_q16, tanh_q16};
+use super::{
+    Multiplier, Q16, QDenseMut, QDenseRef, QuantError, QuantParams, sigmoid_q16, tanh_q16,
+};
 use crate::{Activation, Dense};
 
 /// An int8 dense layer (TensorFlow Lite's fully connected kernel with per-channel weights):
@@ -149,7 +151,7 @@ pub(crate) fn requantize_output(
 /// every layer shape, out of line: calibrated layers never take it, and a copy per shape cost
 /// the firmware about 4 KB of flash.
 #[inline(never)]
-fn forward_saturating(layer: &QDenseRef<'_>, x: &[i8], y: &mut [i8]) {
+pub(crate) fn forward_saturating(layer: &QDenseRef<'_>, x: &[i8], y: &mut [i8]) {
     let scalars = Int8Scalars {
         input_zero_point: layer.input_zero_point,
         output_zero_point: layer.output_zero_point,
@@ -172,15 +174,15 @@ fn forward_saturating(layer: &QDenseRef<'_>, x: &[i8], y: &mut [i8]) {
 /// The scalars of an int8 layer: its input's zero point and how its accumulators become
 /// outputs.
 #[derive(Clone, Copy, Debug)]
-pub(crate) struct Int8Scalars {
+struct Int8Scalars {
     /// z_in.
-    pub input_zero_point: i32,
+    input_zero_point: i32,
     /// z_out.
-    pub output_zero_point: i32,
+    output_zero_point: i32,
     /// Output clamp.
-    pub output_range: (i8, i8),
+    output_range: (i8, i8),
     /// The float activation it came from.
-    pub activation: Activation,
+    activation: Activation,
 }
 
 /// The saturating int8 layer, wherever its parameters are stored (a [`QDense`], a model file):
@@ -189,7 +191,7 @@ pub(crate) struct Int8Scalars {
 /// `channel(j)` is output j's bias and (multiplier, negative multiplier). `x` has the layer's
 /// inputs, `y` receives its outputs.
 #[inline(always)]
-pub(crate) fn saturating_outputs(
+fn saturating_outputs(
     scalars: Int8Scalars,
     weight: impl Fn(usize, usize) -> i8,
     channel: impl Fn(usize) -> (i32, (Multiplier, Multiplier)),
@@ -417,63 +419,111 @@ impl<const I: usize, const O: usize> QDense<I, O> {
     }
 
     /// Quantizes a float layer whose input and output are described by `input` and `output`
-    /// (calibrated ranges): weights to int8 per output channel with s_w\[j\] = max_k |w\[k\]\[j\]| / 127,
-    /// biases to int32 in units of s_in·s_w\[j\]. Tanh and sigmoid layers need `output` to be
-    /// their fixed parameters ([`QuantParams::fixed_for`]), and rescale to Q16 instead.
+    /// (calibrated ranges), per output channel:
+    ///
+    /// ```text
+    /// s_w[j] = max_k |w[k][j]| / 127         q_w[j][k] = round(w[k][j] / s_w[j])
+    /// bias[j] = round(b[j] / (s_in·s_w[j]))   M[j] = s_in·s_w[j] / s_out
+    /// ```
+    ///
+    /// Tanh and sigmoid layers need `output` to be their fixed parameters
+    /// ([`QuantParams::fixed_for`]) and rescale to Q16 instead (M\[j\] = s_in·s_w\[j\]·2¹⁶).
+    /// LeakyReLU(α) has α·M\[j\] for negative accumulators; a ReLU clamps its outputs at z_out
+    /// (Jacob et al., CVPR 2018, §2.2; TensorFlow Lite's int8 specification).
     pub fn from_dense(
         dense: &Dense<I, O>,
         input: QuantParams,
         output: QuantParams,
     ) -> Result<Self, QuantError> {
-        let fixed = QuantParams::fixed_for(dense.activation);
-        if fixed.is_some_and(|p| p != output) {
-            return Err(QuantError::FixedOutputParams);
-        }
-        let negative_scale = match dense.activation {
-            Activation::LeakyRelu(alpha) => f64::from(alpha),
-            _ => 1.0,
-        };
         let mut layer = QDense {
             weight: [[0; I]; O],
             bias: [0; O],
             multiplier: [Multiplier::ZERO; O],
             negative_multiplier: [Multiplier::ZERO; O],
-            input_zero_point: input.zero_point,
-            output_zero_point: output.zero_point,
-            output_min: if dense.activation == Activation::Relu {
-                output.zero_point as i8
-            } else {
-                i8::MIN
-            },
-            output_max: i8::MAX,
+            input_zero_point: 0,
+            output_zero_point: 0,
+            output_min: 0,
+            output_max: 0,
             activation: dense.activation,
         };
-        for j in 0..O {
-            let largest = dense
-                .weight
-                .iter()
-                .map(|wk| libm::fabsf(wk[j]))
-                .fold(0.0, f32::max);
-            let weight_scale = if largest > 0.0 {
-                f64::from(largest) / 127.0
-            } else {
-                1.0
-            };
-            for (q, wk) in layer.weight[j].iter_mut().zip(&dense.weight) {
-                *q = libm::round(f64::from(wk[j]) / weight_scale).clamp(-127.0, 127.0) as i8;
-            }
-            let accumulator_scale = f64::from(input.scale) * weight_scale;
-            let bias = libm::round(f64::from(dense.bias[j]) / accumulator_scale);
-            layer.bias[j] = bias.clamp(f64::from(i32::MIN), f64::from(i32::MAX)) as i32;
-            let m = if fixed.is_some() {
-                accumulator_scale * 65536.0 // to Q16, the tables' input
-            } else {
-                accumulator_scale / f64::from(output.scale)
-            };
-            layer.multiplier[j] = Multiplier::from_real(m).ok_or(QuantError::ScaleOutOfRange)?;
-            layer.negative_multiplier[j] =
-                Multiplier::from_real(m * negative_scale).ok_or(QuantError::ScaleOutOfRange)?;
-        }
+        let float = (
+            dense.weight.as_flattened(),
+            &dense.bias[..],
+            dense.activation,
+        );
+        quantize_layer(float, input, output, layer.view_mut())?;
         Ok(layer)
     }
+
+    /// The layer as a mutable view whose shape is known at run time.
+    pub(crate) fn view_mut(&mut self) -> QDenseMut<'_> {
+        QDenseMut {
+            inputs: I,
+            outputs: O,
+            weight: self.weight.as_flattened_mut(),
+            bias: &mut self.bias,
+            multiplier: &mut self.multiplier,
+            negative_multiplier: &mut self.negative_multiplier,
+            input_zero_point: &mut self.input_zero_point,
+            output_zero_point: &mut self.output_zero_point,
+            output_min: &mut self.output_min,
+            output_max: &mut self.output_max,
+            activation: &mut self.activation,
+        }
+    }
+}
+
+/// [`QDense::from_dense`]'s quantization of the float layer `(weight, bias, activation)`
+/// (`weight[k·O + j]` joins input k to output j, as in [`Dense`]) into `q`, whatever holds its
+/// shape.
+pub(crate) fn quantize_layer(
+    (weight, bias, activation): (&[f32], &[f32], Activation),
+    input: QuantParams,
+    output: QuantParams,
+    q: QDenseMut<'_>,
+) -> Result<(), QuantError> {
+    let fixed = QuantParams::fixed_for(activation);
+    if fixed.is_some_and(|p| p != output) {
+        return Err(QuantError::FixedOutputParams);
+    }
+    let negative_scale = match activation {
+        Activation::LeakyRelu(alpha) => f64::from(alpha),
+        _ => 1.0,
+    };
+    let (inputs, outputs) = (q.inputs, q.outputs);
+    *q.activation = activation;
+    *q.input_zero_point = input.zero_point;
+    *q.output_zero_point = output.zero_point;
+    *q.output_min = if activation == Activation::Relu {
+        output.zero_point as i8
+    } else {
+        i8::MIN
+    };
+    *q.output_max = i8::MAX;
+    let channels = q.bias.iter_mut().zip(q.multiplier.iter_mut());
+    let channels = channels.zip(q.negative_multiplier.iter_mut());
+    for (j, ((qb, qm), qn)) in channels.enumerate() {
+        let column = || weight.iter().skip(j).step_by(outputs);
+        let largest = column().map(|w| libm::fabsf(*w)).fold(0.0, f32::max);
+        let weight_scale = if largest > 0.0 {
+            f64::from(largest) / 127.0
+        } else {
+            1.0
+        };
+        let row = &mut q.weight[j * inputs..(j + 1) * inputs];
+        for (qw, w) in row.iter_mut().zip(column()) {
+            *qw = libm::round(f64::from(*w) / weight_scale).clamp(-127.0, 127.0) as i8;
+        }
+        let accumulator_scale = f64::from(input.scale) * weight_scale;
+        let b = libm::round(f64::from(bias[j]) / accumulator_scale);
+        *qb = b.clamp(f64::from(i32::MIN), f64::from(i32::MAX)) as i32;
+        let m = if fixed.is_some() {
+            accumulator_scale * 65536.0 // to Q16, the tables' input
+        } else {
+            accumulator_scale / f64::from(output.scale)
+        };
+        *qm = Multiplier::from_real(m).ok_or(QuantError::ScaleOutOfRange)?;
+        *qn = Multiplier::from_real(m * negative_scale).ok_or(QuantError::ScaleOutOfRange)?;
+    }
+    Ok(())
 }

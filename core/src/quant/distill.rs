@@ -9,9 +9,12 @@
 //! (Bengio, Léonard & Courville, 2013; Jacob et al., CVPR 2018, §3), Adam on the shadow weights.
 //! No data or discriminator is needed: the float generator is the target.
 
+use alloc::vec;
 use rand_core::Rng;
 
-use crate::layer::{Trainable, Vector};
+use crate::Error;
+use crate::dynamic::{DynMlp, zeroed};
+use crate::layer::Network;
 use crate::optim::{Adam, Optimizer};
 
 /// A copy of `network` whose weights are rounded to the per-output-channel int8 grid that
@@ -28,9 +31,9 @@ use crate::optim::{Adam, Optimizer};
 /// assert_eq!(rounded.weight[0][0], 1.27);
 /// assert!((rounded.weight[1][0] - 0.33).abs() < 1e-6); // 33 steps of 0.01
 /// ```
-pub fn fake_quantize_weights<N: crate::Layer>(network: &N) -> N {
+pub fn fake_quantize_weights<N: Network + Clone>(network: &N) -> N {
     let mut rounded = network.clone();
-    for layer in 0..N::LAYERS {
+    for layer in 0..network.layer_count() {
         let (Some(info), Some(weights)) =
             (network.layer_info(layer), rounded.tensor_mut(2 * layer))
         else {
@@ -52,46 +55,64 @@ pub fn fake_quantize_weights<N: crate::Layer>(network: &N) -> N {
     rounded
 }
 
-/// Fine-tunes a copy of `teacher` for `steps` batches of `B` noise vectors drawn by
-/// `noise(rng)`, and returns it: its [`fake_quantize_weights`] version approximates `teacher`
-/// far better than `teacher`'s own rounding does. `trace` is scratch space.
+/// Fine-tunes a copy of `teacher` for `steps` batches of `batch` noise vectors, each filled by
+/// `noise(rng, x)`, and returns it: its [`fake_quantize_weights`] version approximates `teacher`
+/// far better than `teacher`'s own rounding does. A const-generic network goes through
+/// [`dynamic::from_layer`](crate::dynamic::from_layer) first; the steps are the same bits.
 ///
-/// Runs on the host (it keeps four copies of the network on the stack). Deterministic for a
-/// given seed, like all of picogan's training.
-pub fn distill<N, R, const B: usize>(
-    teacher: &N,
+/// Deterministic for a given seed, like all of picogan's training.
+///
+/// # Errors
+/// [`Error::OutOfMemory`] when the batch's buffers do not fit in memory.
+///
+/// # Examples
+/// ```
+/// use picogan::dynamic::DynMlp;
+/// use picogan::optim::Adam;
+/// use picogan::quant::{distill, fake_quantize_weights};
+/// use picogan::rng::{NoiseRng, SeedableRng, fill_normal};
+/// use picogan::Activation::*;
+/// let mut teacher = DynMlp::new(&[2, 16, 2], &[Relu, Identity]).unwrap();
+/// let mut rng = NoiseRng::seed_from_u64(1);
+/// teacher.init_params(&mut rng);
+/// let adam = Adam { lr: 1e-4, ..Adam::default() };
+/// let tuned = distill(&teacher, 20, 64, adam, &mut rng, |rng, x| fill_normal(rng, x)).unwrap();
+/// let student = fake_quantize_weights(&tuned);
+/// assert_eq!(student.inputs(), 2);
+/// ```
+pub fn distill<R: Rng + ?Sized>(
+    teacher: &DynMlp,
     steps: usize,
+    batch: usize,
     optimizer: Adam,
     rng: &mut R,
-    noise: impl Fn(&mut R) -> N::Input,
-    trace: &mut N::Trace<B>,
-) -> N
-where
-    N: Trainable,
-    R: Rng + ?Sized,
-{
+    mut noise: impl FnMut(&mut R, &mut [f32]),
+) -> Result<DynMlp, Error> {
+    let (width, outputs) = (teacher.inputs(), teacher.outputs());
     let mut shadow = teacher.clone();
     let mut state = optimizer.new_state(&shadow);
     let mut grads = shadow.zeroed_like();
-    let mut inputs = [N::Input::ZERO; B];
-    let scale = 2.0 / B as f32;
+    let mut trace = teacher.new_trace(batch)?;
+    let mut inputs = zeroed(batch, width)?; // [B][inputs]
+    let mut target = vec![0.0; outputs];
+    let scale = 2.0 / batch as f32;
     for _ in 0..steps {
         let student = fake_quantize_weights(&shadow);
-        for x in inputs.iter_mut() {
-            *x = noise(rng);
+        for x in inputs.chunks_exact_mut(width) {
+            noise(rng, x);
         }
-        student.forward_batch(&inputs, trace); // [B][outputs]
-        let (outputs, output_grads) = N::output_and_grad_mut(trace);
-        for ((x, y), g) in inputs.iter().zip(outputs).zip(output_grads.iter_mut()) {
-            let target = teacher.forward(x);
-            let pairs = y.as_ref().iter().zip(target.as_ref());
-            for (gk, (yk, tk)) in g.as_mut().iter_mut().zip(pairs) {
+        student.forward_batch(&inputs, &mut trace); // [B][outputs]
+        let (ys, output_grads) = DynMlp::output_and_grad_mut(&mut trace);
+        let rows = inputs.chunks_exact(width).zip(ys.chunks_exact(outputs));
+        for ((x, y), g) in rows.zip(output_grads.chunks_exact_mut(outputs)) {
+            teacher.forward(x, &mut target); // [outputs]
+            for (gk, (yk, tk)) in g.iter_mut().zip(y.iter().zip(&target)) {
                 *gk = scale * (yk - tk); // ∂/∂y of (1/B)·‖y − t‖²
             }
         }
         grads.zero_params();
-        student.backward_batch(&inputs, trace, Some(&mut grads), None);
+        student.backward_batch(&inputs, &mut trace, Some(&mut grads), None);
         optimizer.step(&mut shadow, &grads, &mut state);
     }
-    shadow
+    Ok(shadow)
 }

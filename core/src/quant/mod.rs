@@ -11,8 +11,10 @@
 //! bit.
 //!
 //! Networks are nested pairs of [`QDense`] layers, like the float ones; [`QLayer`] runs them.
-//! [`normal_q16`] draws the noise without floating point. With feature `train`, [`distill`]
-//! fine-tunes a network so that its int8 weights keep the float network's outputs.
+//! With feature `alloc`, [`DynQMlp`] and [`DynQ16Mlp`] hold any architecture chosen at run
+//! time and give the same bits. [`normal_q16`] draws the noise without floating point. With
+//! features `train` and `alloc`, [`distill`] fine-tunes a network so that its int8 weights keep
+//! the float network's outputs.
 //!
 //! The Q16.16 fixed-point path ([`Q16Dense`], [`Q16Layer`], [`ToQ16`]) needs no scales: values
 //! keep 16 fraction bits, products accumulate exactly in 64 bits. It costs four times the int8
@@ -58,10 +60,12 @@ macro_rules! impl_network_pair {
 }
 
 mod dense;
-#[cfg(feature = "train")]
+#[cfg(all(feature = "train", feature = "alloc"))]
 mod distill;
 #[cfg(picogan_arm_dsp)]
 mod dsp;
+#[cfg(feature = "alloc")]
+mod dynamic;
 #[cfg(picogan_arm_mla)]
 mod mla;
 mod multiplier;
@@ -70,15 +74,15 @@ mod pair;
 mod q16;
 mod q16_tanh;
 
-pub(crate) use dense::{Int8Scalars, saturating_outputs};
 pub use dense::{QDense, requantize, requantize_squashed};
-#[cfg(feature = "train")]
+#[cfg(all(feature = "train", feature = "alloc"))]
 pub use distill::{distill, fake_quantize_weights};
+#[cfg(feature = "alloc")]
+pub use dynamic::{DynQ16Dense, DynQ16Mlp, DynQDense, DynQMlp};
 pub use multiplier::Multiplier;
 pub use noise::{
     NOISE_FRACTION_BITS, fill_normal_q16, noise_multiplier, normal_q16, q16_to_f32, quantize_q16,
 };
-pub(crate) use q16::saturating_outputs_q16;
 pub use q16::{
     Q16, Q16_HEADROOM, Q16Dense, Q16DenseMut, Q16DenseRef, Q16Layer, Q32, ToQ16, accumulate_q16,
     activate_q16,
@@ -287,23 +291,49 @@ impl<const I: usize, const O: usize> QLayer for QDense<I, O> {
     }
 
     fn layer_mut(&mut self, index: usize) -> Option<QDenseMut<'_>> {
-        (index == 0).then_some(QDenseMut {
-            inputs: I,
-            outputs: O,
-            weight: self.weight.as_flattened_mut(),
-            bias: &mut self.bias,
-            multiplier: &mut self.multiplier,
-            negative_multiplier: &mut self.negative_multiplier,
-            input_zero_point: &mut self.input_zero_point,
-            output_zero_point: &mut self.output_zero_point,
-            output_min: &mut self.output_min,
-            output_max: &mut self.output_max,
-            activation: &mut self.activation,
-        })
+        (index == 0).then(|| self.view_mut())
     }
 }
 
 impl_network_pair!(QLayer, QDenseRef, QDenseMut);
+
+/// The layers of an int8 network as views, whatever holds their shapes: a const-generic
+/// [`QLayer`] or a `DynQMlp` (feature `alloc`). The model file's writer takes any of them.
+pub trait Int8Layers {
+    /// Number of dense layers.
+    fn layer_count(&self) -> usize;
+    /// Dense layer `index` (0 is the input side), or `None` past the last one.
+    fn layer_view(&self, index: usize) -> Option<QDenseRef<'_>>;
+}
+
+impl<N: QLayer> Int8Layers for N {
+    fn layer_count(&self) -> usize {
+        N::LAYERS
+    }
+
+    fn layer_view(&self, index: usize) -> Option<QDenseRef<'_>> {
+        self.layer(index)
+    }
+}
+
+/// The layers of a Q16.16 network as views, whatever holds their shapes: a const-generic
+/// [`Q16Layer`] or a `DynQ16Mlp` (feature `alloc`). The model file's writer takes any of them.
+pub trait Q16Layers {
+    /// Number of dense layers.
+    fn layer_count(&self) -> usize;
+    /// Dense layer `index` (0 is the input side), or `None` past the last one.
+    fn layer_view(&self, index: usize) -> Option<Q16DenseRef<'_>>;
+}
+
+impl<N: Q16Layer> Q16Layers for N {
+    fn layer_count(&self) -> usize {
+        N::LAYERS
+    }
+
+    fn layer_view(&self, index: usize) -> Option<Q16DenseRef<'_>> {
+        self.layer(index)
+    }
+}
 
 /// Post-training quantization of a float network ([`crate::Dense`] or pairs of them), each
 /// layer's output range calibrated on the float network's own activations.

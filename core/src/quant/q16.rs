@@ -24,7 +24,7 @@ const HALF_STEP: Q32 = Q32::from_bits(1 << 15);
 pub const Q16_HEADROOM: f32 = 8192.0;
 
 /// True when `v` is finite and within ±[`Q16_HEADROOM`].
-fn within_headroom(v: f32) -> bool {
+pub(crate) fn within_headroom(v: f32) -> bool {
     v.is_finite() && libm::fabsf(v) <= Q16_HEADROOM
 }
 
@@ -160,35 +160,62 @@ impl<const I: usize, const O: usize> Q16Dense<I, O> {
         })
     }
 
-    /// The float layer with every parameter rounded to the nearest Q16 value (host side: uses
-    /// floating point). Parameters beyond ±[`Q16_HEADROOM`] are refused.
+    /// The float layer with every parameter, and LeakyReLU's α, rounded to the nearest Q16
+    /// value (host side: uses floating point). Parameters beyond ±[`Q16_HEADROOM`] are refused.
     pub fn from_dense(dense: &Dense<I, O>) -> Result<Self, QuantError> {
-        let convert = |v: f32| {
-            if within_headroom(v) {
-                Ok(Q16::from_num(v))
-            } else {
-                Err(QuantError::OutOfQ16Range)
-            }
-        };
         let mut layer = Q16Dense {
             weight: [[Q16::ZERO; O]; I],
             bias: [Q16::ZERO; O],
-            negative_slope: match dense.activation {
-                Activation::LeakyRelu(alpha) => convert(alpha)?,
-                _ => Q16::ZERO,
-            },
+            negative_slope: Q16::ZERO,
             activation: dense.activation,
         };
-        for (qk, wk) in layer.weight.iter_mut().zip(&dense.weight) {
-            for (q, &w) in qk.iter_mut().zip(wk) {
-                *q = convert(w)?;
-            }
-        }
-        for (q, &b) in layer.bias.iter_mut().zip(&dense.bias) {
-            *q = convert(b)?;
-        }
+        let float = (
+            dense.weight.as_flattened(),
+            &dense.bias[..],
+            dense.activation,
+        );
+        round_layer_q16(float, layer.view_mut())?;
         Ok(layer)
     }
+
+    /// The layer as a mutable view whose shape is known at run time.
+    fn view_mut(&mut self) -> Q16DenseMut<'_> {
+        Q16DenseMut {
+            inputs: I,
+            outputs: O,
+            weight: self.weight.as_flattened_mut(),
+            bias: &mut self.bias,
+            negative_slope: &mut self.negative_slope,
+            activation: &mut self.activation,
+        }
+    }
+}
+
+/// [`Q16Dense::from_dense`]'s rounding of the float layer `(weight, bias, activation)`
+/// (`weight[k·O + j]`, as in [`Dense`]) into `q`, whatever holds its shape.
+pub(crate) fn round_layer_q16(
+    (weight, bias, activation): (&[f32], &[f32], Activation),
+    q: Q16DenseMut<'_>,
+) -> Result<(), QuantError> {
+    let convert = |v: f32| {
+        if within_headroom(v) {
+            Ok(Q16::from_num(v))
+        } else {
+            Err(QuantError::OutOfQ16Range)
+        }
+    };
+    *q.activation = activation;
+    *q.negative_slope = match activation {
+        Activation::LeakyRelu(alpha) => convert(alpha)?,
+        _ => Q16::ZERO,
+    };
+    for (qw, &w) in q.weight.iter_mut().zip(weight) {
+        *qw = convert(w)?;
+    }
+    for (qb, &b) in q.bias.iter_mut().zip(bias) {
+        *qb = convert(b)?;
+    }
+    Ok(())
 }
 
 /// A Q16.16 network: a [`Q16Dense`] or a pair `(A, B)` of them.
@@ -275,14 +302,7 @@ impl<const I: usize, const O: usize> Q16Layer for Q16Dense<I, O> {
     }
 
     fn layer_mut(&mut self, index: usize) -> Option<Q16DenseMut<'_>> {
-        (index == 0).then_some(Q16DenseMut {
-            inputs: I,
-            outputs: O,
-            weight: self.weight.as_flattened_mut(),
-            bias: &mut self.bias,
-            negative_slope: &mut self.negative_slope,
-            activation: &mut self.activation,
-        })
+        (index == 0).then(|| self.view_mut())
     }
 }
 
