@@ -157,13 +157,6 @@ fn generator_source(model: &Path) -> Result<(String, usize), String> {
         Dtype::Q16 => println!("cargo::rustc-cfg=picogan_q16"),
         _ => {}
     }
-    if summary.dtype != Dtype::F32 && (summary.classes > 0 || summary.normalized_columns > 0) {
-        return Err(format!(
-            "{} is a {:?} model with classes or a normalization, which the firmware samples only from f32 files",
-            model.display(),
-            summary.dtype
-        ));
-    }
     if summary.role != Role::Generator {
         return Err(format!(
             "{} holds a {:?}; the firmware samples from a generator",

@@ -699,6 +699,14 @@ fn quantized_exports_keep_the_quality() {
         assert!(!Path::new(&c).exists());
     }
     let int8 = scratch.arg("ring8-i8.pgan");
+    let again = scratch.arg("again.pgan");
+    fails(
+        &[
+            "export", "--model", &int8, "--dtype", "q16", "--out", &again,
+        ],
+        "takes an f32 generator, and this file is already I8",
+    );
+    assert!(!Path::new(&again).exists());
     let neither = picogan(&["export", "--model", float, "--out", &int8]);
     assert_eq!(neither.status.code(), Some(2));
     assert!(text(&neither.stderr).contains("--format"));
@@ -864,6 +872,18 @@ fn any_architecture_trains_on_data_of_any_dimension() {
         let c = scratch.arg(&format!("{name}.c"));
         ok(&["export", "--model", &model, "--format", "c", "--out", &c]);
         assert!(std::fs::read_to_string(&c).unwrap().contains("5"), "{name}");
+        for dtype in ["i8", "q16"] {
+            let file = scratch.arg(&format!("{name}-{dtype}.pgan"));
+            let export = ["export", "--model", &model, "--dtype", dtype];
+            let report = ok(&[&export[..], &["--distill-steps", "20", "--out", &file]].concat());
+            assert!(report.contains("− float|"), "{name} {dtype}: {report}");
+            let rows = ok(&["sample", "--model", &file, "-n", "3"]);
+            assert_eq!(rows.lines().count(), 3, "{name} {dtype}: {rows}");
+            for line in rows.lines() {
+                let values: Vec<f32> = line.split(',').map(|v| v.parse().unwrap()).collect();
+                assert!(values.len() == 5 && values.iter().all(|v| v.is_finite()));
+            }
+        }
     }
 
     // Resumed halfway, the deepest run ends byte-identical to the uninterrupted one.
@@ -1028,6 +1048,22 @@ fn a_labelled_csv_trains_a_conditional_model_in_the_data_units() {
         "picogan_output_scale[3]",
     ] {
         assert!(header.contains(needle), "{needle}");
+    }
+    // Quantized, it keeps its classes and normalization: samples still in the data's units.
+    for dtype in ["i8", "q16"] {
+        let file = scratch.arg(&format!("model-{dtype}.pgan"));
+        let export = ["export", "--model", &model, "--dtype", dtype];
+        let report = ok(&[&export[..], &["--distill-steps", "20", "--out", &file]].concat());
+        assert!(report.contains("for 3 classes"), "{report}");
+        let info = ok(&["info", &file]);
+        assert!(info.contains("classes       3"), "{info}");
+        assert!(!info.contains("normalization none"), "{info}");
+        let rows = ok(&["sample", "--model", &file, "-n", "4", "--label", "1"]);
+        for line in rows.lines() {
+            let fields: Vec<f32> = line.split(',').map(|v| v.parse().unwrap()).collect();
+            assert_eq!((fields.len(), fields[3]), (4, 1.0), "{line}");
+            assert!((900.0..1100.0).contains(&fields[0]), "{dtype}: {line}");
+        }
     }
 
     // Resumed halfway, the conditional run ends byte-identical to the uninterrupted one.

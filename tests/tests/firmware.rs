@@ -453,33 +453,19 @@ fn a_conditional_model_of_any_shape_samples_like_the_host() {
     let _guard = firmware::lock();
     for label in [None, Some(1)] {
         let mut build = Build::sample().setting("PICOGAN_MODEL", model.display());
-        let mut host = Command::new(trainer_binary());
-        host.args(["sample", "-n", &SAMPLES.to_string(), "--model"])
-            .arg(&model);
         if let Some(label) = label {
             build = build.setting("PICOGAN_LABEL", label);
-            host.args(["--label", &label.to_string()]);
         }
         let run = firmware::run(&build.elf(), &std::env::temp_dir());
         assert_eq!(run.status, Some(0), "{}\n{}", run.stdout, run.stderr);
         let report = Report::parse(&run.stdout).unwrap();
         assert_eq!(report.model_crc, summary.checksum);
-        let host = host.output().unwrap();
-        let rows: Vec<Vec<u32>> = String::from_utf8(host.stdout)
-            .unwrap()
-            .lines()
-            .enumerate()
-            .map(|(index, line)| {
-                let (values, printed_label) = line.rsplit_once(',').unwrap();
-                let expected_label = label.unwrap_or(index % 3);
-                assert_eq!(printed_label, expected_label.to_string());
-                values
-                    .split(',')
-                    .map(|v| v.parse::<f32>().unwrap().to_bits())
-                    .collect()
-            })
-            .collect();
+        let rows = cli_samples_with_labels(&model, SAMPLES, label);
         assert_eq!(rows.len(), SAMPLES);
+        for (index, (_, printed_label)) in rows.iter().enumerate() {
+            assert_eq!(*printed_label, label.unwrap_or(index % 3));
+        }
+        let rows: Vec<Vec<u32>> = rows.into_iter().map(|(values, _)| values).collect();
         // In the data's units: the first column lies near 100, not near the network's 0.
         assert!(
             rows.iter().all(|r| f32::from_bits(r[0]) > 50.0),
@@ -498,5 +484,143 @@ fn a_conditional_model_of_any_shape_samples_like_the_host() {
     assert!(!output.status.success());
     assert!(stderr.contains("PICOGAN_LABEL is 3 but"), "{stderr}");
     assert!(stderr.contains("has classes 0 to 2"), "{stderr}");
+
+    for dtype in ["i8", "q16"] {
+        let quantized = folder.join(format!("model-{dtype}.pgan"));
+        let export = Command::new(trainer_binary())
+            .args([
+                "export",
+                "--dtype",
+                dtype,
+                "--distill-steps",
+                "20",
+                "--model",
+            ])
+            .arg(&model)
+            .arg("--out")
+            .arg(&quantized)
+            .output()
+            .unwrap();
+        assert!(
+            export.status.success(),
+            "{}",
+            String::from_utf8_lossy(&export.stderr)
+        );
+        check_conditional_integer_model(&quantized);
+    }
     let _ = std::fs::remove_dir_all(&folder);
+}
+
+/// The sampler built with the conditional int8 or Q16 model file `model` (labels in turn)
+/// prints, bit for bit, the integer outputs the core's run-time network computes from the same
+/// noise and one-hots; `picogan sample` prints those outputs in the data's units.
+fn check_conditional_integer_model(model: &Path) {
+    use picogan::quant::{Q16, noise_multiplier, normal_q16, quantize_q16};
+    let bytes = std::fs::read(model).unwrap();
+    let summary = model::summarize(&bytes).unwrap();
+    let normalization: Vec<model::Normalization> = summary.normalization(&bytes).collect();
+    let (noise_dim, classes) = (summary.noise_dim, summary.classes);
+    let mut rng = NoiseRng::seed_from_u64(0);
+    let inputs: Vec<Vec<i32>> = (0..SAMPLES)
+        .map(|index| {
+            let mut z = vec![0; noise_dim + classes];
+            let (noise, code) = z.split_at_mut(noise_dim);
+            noise.iter_mut().for_each(|v| *v = normal_q16(&mut rng));
+            picogan::label::one_hot_q16(index % classes, code);
+            z
+        })
+        .collect();
+    // The device's integer outputs, and the same values in the data's units.
+    let (device_bits, data): (Vec<Vec<u32>>, Vec<Vec<f32>>) = if summary.dtype == model::Dtype::I8 {
+        let network = model::read_i8_dynamic(&bytes, Role::Generator).unwrap();
+        let (input, output) = (network.input(), network.output());
+        let m = noise_multiplier(input).unwrap();
+        inputs
+            .iter()
+            .map(|z| {
+                let x: Vec<i8> = z
+                    .iter()
+                    .map(|&v| quantize_q16(v, m, input.zero_point))
+                    .collect();
+                let mut y = vec![0; network.outputs()];
+                network.forward(&x, &mut y);
+                let bits = y.iter().map(|&q| u32::from(q as u8)).collect();
+                (bits, y.iter().map(|&q| output.dequantize(q)).collect())
+            })
+            .unzip()
+    } else {
+        let network = model::read_q16_dynamic(&bytes, Role::Generator).unwrap();
+        inputs
+            .iter()
+            .map(|z| {
+                let x: Vec<Q16> = z.iter().map(|&v| Q16::from_bits(v)).collect();
+                let mut y = vec![Q16::ZERO; network.outputs()];
+                network.forward(&x, &mut y);
+                let bits = y.iter().map(|q| q.to_bits() as u32).collect();
+                (bits, y.iter().map(|q| q.to_num::<f32>()).collect())
+            })
+            .unzip()
+    };
+
+    let run = firmware::run(
+        &Build::sample()
+            .setting("PICOGAN_MODEL", model.display())
+            .elf(),
+        &std::env::temp_dir(),
+    );
+    assert_eq!(run.status, Some(0), "{}\n{}", run.stdout, run.stderr);
+    let report = Report::parse(&run.stdout).unwrap();
+    assert_eq!(report.model_crc, summary.checksum);
+    assert_eq!(
+        report.samples,
+        device_bits,
+        "{}: device and host differ",
+        model.display()
+    );
+
+    let in_data_units: Vec<Vec<u32>> = data
+        .iter()
+        .map(|row| {
+            row.iter()
+                .zip(&normalization)
+                .map(|(&v, column)| column.to_data(v).to_bits())
+                .collect()
+        })
+        .collect();
+    let printed: Vec<Vec<u32>> = cli_samples_with_labels(model, SAMPLES, None)
+        .into_iter()
+        .map(|(values, _)| values)
+        .collect();
+    assert_eq!(
+        printed,
+        in_data_units,
+        "{}: picogan sample",
+        model.display()
+    );
+}
+
+/// `n` rows of `picogan sample` (seed 0) for a conditional model, with `--label` when given, as
+/// bit patterns and labels.
+fn cli_samples_with_labels(model: &Path, n: usize, label: Option<usize>) -> Vec<(Vec<u32>, usize)> {
+    let mut command = Command::new(trainer_binary());
+    command
+        .args(["sample", "-n", &n.to_string(), "--model"])
+        .arg(model);
+    if let Some(label) = label {
+        command.args(["--label", &label.to_string()]);
+    }
+    let output = command.output().unwrap();
+    assert!(output.status.success());
+    String::from_utf8(output.stdout)
+        .unwrap()
+        .lines()
+        .map(|line| {
+            let (values, label) = line.rsplit_once(',').unwrap();
+            let bits = values
+                .split(',')
+                .map(|v| v.parse::<f32>().unwrap().to_bits())
+                .collect();
+            (bits, label.parse().unwrap())
+        })
+        .collect()
 }

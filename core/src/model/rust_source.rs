@@ -37,8 +37,9 @@ impl core::error::Error for SourceError {}
 /// (dense layers as nested pairs, `(Dense<a, b>, (Dense<b, c>, Dense<c, d>))`) and a
 /// `pub static NETWORK: Network` holding every parameter as a literal that parses back to the
 /// same bits (Rust's shortest round-trip formatting of `f32`). An int8 file gives
-/// [`QDense`](crate::quant::QDense) layers and the constants `NOISE_MULTIPLIER` and
-/// `INPUT_ZERO_POINT` for [`quantize_q16`](crate::quant::quantize_q16); a Q16 file gives
+/// [`QDense`](crate::quant::QDense) layers, the constants `NOISE_MULTIPLIER` and
+/// `INPUT_ZERO_POINT` for [`quantize_q16`](crate::quant::quantize_q16) and `OUTPUT`, the
+/// outputs' [`QuantParams`](crate::quant::QuantParams); a Q16 file gives
 /// [`Q16Dense`](crate::quant::Q16Dense) layers with `Q16::from_bits` literals. Every file also
 /// gives `NOISE_DIM`, `CLASSES` and `NORMALIZATION` (the model's [`Interface`](super::Interface)).
 ///
@@ -100,9 +101,9 @@ pub fn write_rust_source<W: Write>(bytes: &[u8], out: &mut W) -> Result<ModelSum
     writeln!(out, "/// The trained network, in flash.")?;
     out.write_str("pub static NETWORK: Network = ")?;
     let mut parameters = summary.parameters(bytes);
-    let (input, mut int8_layers) = if summary.dtype == Dtype::I8 {
-        let (input, _, layers) = int8_layers(bytes, &summary);
-        (Some(input), Some(layers))
+    let (io, mut int8_layers) = if summary.dtype == Dtype::I8 {
+        let (input, output, layers) = int8_layers(bytes, &summary);
+        (Some((input, output)), Some(layers))
     } else {
         (None, None)
     };
@@ -182,14 +183,17 @@ pub fn write_rust_source<W: Write>(bytes: &[u8], out: &mut W) -> Result<ModelSum
         )?;
     }
     writeln!(out, "\n];")?;
-    if let Some(input) = input {
+    if let Some((input, output)) = io {
         let noise = crate::quant::noise_multiplier(input).unwrap_or(Multiplier::ZERO);
         writeln!(
             out,
             "\n/// Turns Q16 noise into the network's input units (2⁻¹⁶ / input scale).\n\
              pub const NOISE_MULTIPLIER: Multiplier = {noise:?};\n\
-             /// The network input's zero point.\npub const INPUT_ZERO_POINT: i32 = {};",
-            input.zero_point
+             /// The network input's zero point.\npub const INPUT_ZERO_POINT: i32 = {};\n\
+             /// How the network's int8 outputs map to real numbers (before `NORMALIZATION`).\n\
+             pub const OUTPUT: picogan::quant::QuantParams = picogan::quant::QuantParams {{ \
+             scale: {:?}, zero_point: {} }};",
+            input.zero_point, output.scale, output.zero_point
         )?;
     }
     Ok(summary)
