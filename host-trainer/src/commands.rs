@@ -14,17 +14,23 @@ use crate::checkpoint::{self, LossRecord};
 use crate::data::Dataset;
 use crate::eval::{self, ClassReport, Report};
 use crate::file_generator::FileGenerator;
-use crate::files::write_atomic;
+use crate::files::{FolderLock, remove_stale_temporaries, write_atomic};
 use crate::progress::Progress;
 use crate::recipe::{self, Recipe};
 use crate::train::{self, CHECKPOINT};
 use crate::{EvalArgs, ExportArgs, InfoArgs, SampleArgs, SummaryArgs, TrainArgs, export, plot};
 
-/// Fails unless `n` samples are enough for the k-nearest-neighbour metrics.
+/// The most samples an evaluation takes: its metrics compare every pair of samples, so their
+/// time grows with n² (20,000 take about a minute and a half on one core).
+const MAX_EVAL_SAMPLES: usize = 20_000;
+
+/// Fails unless `n` samples are enough for the k-nearest-neighbour metrics, and few enough for
+/// their n² comparisons.
 fn check_eval_samples(n: usize) -> Result<()> {
     ensure!(
-        n >= 2 * eval::K,
-        "-n must be at least {} samples, got {n}",
+        (2 * eval::K..=MAX_EVAL_SAMPLES).contains(&n),
+        "-n must be from {} to {MAX_EVAL_SAMPLES} samples (the metrics compare every pair of \
+         samples, so their time grows with n²), got {n}",
         2 * eval::K
     );
     Ok(())
@@ -367,7 +373,14 @@ impl TrainTask {
 pub fn train(args: TrainArgs) -> Result<()> {
     check_eval_samples(args.eval_samples)?;
     let (recipe, out, resume) = match &args.resume {
-        Some(dir) => (checkpoint::peek(&dir.join(CHECKPOINT))?, dir.clone(), true),
+        Some(dir) => {
+            let checkpoint = dir.join(CHECKPOINT);
+            let recipe = checkpoint::peek(&checkpoint)?;
+            recipe
+                .validate()
+                .with_context(|| format!("bad checkpoint {}", checkpoint.display()))?;
+            (recipe, dir.clone(), true)
+        }
         None => {
             let recipe = recipe_of(&args)?;
             let out = args.out.clone().unwrap_or_else(|| default_out(&recipe));
@@ -383,7 +396,17 @@ pub fn train(args: TrainArgs) -> Result<()> {
     recipe
         .networks(dim, classes)
         .with_context(|| recipe.architecture(dim, classes))?;
+    if let Some(step) = args.stop_at {
+        ensure!(
+            (1..recipe.steps).contains(&step),
+            "--stop-at must be a step from 1 to {} (before the last of --steps {}), got {step}",
+            recipe.steps - 1,
+            recipe.steps
+        );
+    }
     std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
+    let _lock = FolderLock::take(&out)?;
+    remove_stale_temporaries(&out)?;
     write_atomic(
         &out.join("config.json"),
         &serde_json::to_vec_pretty(&recipe)?,

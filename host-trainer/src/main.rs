@@ -100,22 +100,22 @@ pub struct TrainArgs {
     #[arg(long, value_enum)]
     pub loss: Option<LossName>,
     /// Weight of the R1 penalty [default: 1 for grid25, 0.1 otherwise].
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub r1_gamma: Option<f32>,
     /// Generator learning rate [default: 0.001].
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub lr: Option<f32>,
     /// Discriminator learning rate [default: 0.001].
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub d_lr: Option<f32>,
     /// Discriminator updates per generator update [default: 1].
     #[arg(long)]
     pub d_steps: Option<u32>,
     /// Decay of the weight average of G that is saved; 0 saves the raw G [default: 0.999].
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub ema_decay: Option<f32>,
     /// Fraction of final steps over which learning rates fall to 0 [default: 0.3].
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub lr_decay: Option<f32>,
     /// Steps between checkpoints [default: 1000].
     #[arg(long)]

@@ -250,6 +250,10 @@ impl Recipe {
         positive("discriminator learning rate", self.discriminator_lr)?;
         anyhow::ensure!(self.steps > 0, "steps must be at least 1");
         anyhow::ensure!(
+            self.discriminator_steps > 0,
+            "--d-steps must be at least 1, got 0"
+        );
+        anyhow::ensure!(
             (0.0..1.0).contains(&self.beta1) && (0.0..1.0).contains(&self.beta2),
             "Adam betas must lie in [0, 1), got {} and {}",
             self.beta1,

@@ -310,7 +310,7 @@ fn bad_input_fails_with_one_clear_line_and_writes_nothing() {
     );
     fails(
         &["train", "-n", "3", "--out", &scratch.arg("x")],
-        "-n must be at least 10 samples, got 3",
+        "-n must be from 10 to 20000 samples (the metrics compare every pair of samples, so their time grows with n²), got 3",
     );
 
     for (name, content, message) in [
@@ -1204,4 +1204,163 @@ fn minmax_normalization_is_stored_and_undone() {
             );
         }
     }
+}
+
+/// Outputs: only a new path or a regular file is replaced. A symbolic link, a device or a folder
+/// at `--out` is an error that names it, and stays as it was; no temporary file is left.
+#[test]
+fn outputs_replace_only_regular_files() {
+    let scratch = Scratch::new("outputs");
+    let model = concat!(env!("CARGO_MANIFEST_DIR"), "/../firmware/models/ring8.pgan");
+    std::fs::write(scratch.path("target.txt"), "kept").unwrap();
+    std::os::unix::fs::symlink(scratch.path("target.txt"), scratch.path("link.h")).unwrap();
+    std::fs::create_dir(scratch.path("folder.h")).unwrap();
+    let (link, folder) = (scratch.arg("link.h"), scratch.arg("folder.h"));
+    for (out, needle) in [
+        (link.as_str(), "is not a regular file"),
+        (
+            "/dev/null",
+            "cannot write /dev/null: it exists and is not a regular file",
+        ),
+        (folder.as_str(), "is not a regular file"),
+    ] {
+        let export = ["export", "--model", model, "--format", "c", "--out", out];
+        fails(&export, needle);
+    }
+    let metadata = std::fs::symlink_metadata(&link).unwrap();
+    assert!(metadata.file_type().is_symlink());
+    assert_eq!(
+        std::fs::read_to_string(scratch.path("target.txt")).unwrap(),
+        "kept"
+    );
+    // A regular file is replaced, through a temporary file that does not stay.
+    let header = scratch.arg("model.h");
+    std::fs::write(&header, "old").unwrap();
+    ok(&[
+        "export", "--model", model, "--format", "c", "--out", &header,
+    ]);
+    assert!(
+        std::fs::read_to_string(&header)
+            .unwrap()
+            .contains("picogan")
+    );
+    let names: Vec<String> = std::fs::read_dir(&scratch.0)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(!names.iter().any(|n| n.contains(".tmp-")), "{names:?}");
+}
+
+/// Counts and settings out of range fail at once, with one line naming the flag, before anything
+/// is trained or written: evaluation sizes beyond what the n² metrics can take, zero D steps,
+/// `--stop-at` outside the run, negative rates (read as numbers, then refused).
+#[test]
+fn counts_and_settings_out_of_range_fail_before_any_work() {
+    let scratch = Scratch::new("counts");
+    let out = scratch.arg("run");
+    let model = concat!(env!("CARGO_MANIFEST_DIR"), "/../firmware/models/ring8.pgan");
+    for (args, needle) in [
+        (
+            vec![
+                "train",
+                "--out",
+                &out,
+                "--steps",
+                "10",
+                "-n",
+                "1000000000000",
+            ],
+            "-n must be from 10 to 20000 samples",
+        ),
+        (
+            vec![
+                "eval",
+                "--model",
+                model,
+                "--dataset",
+                "ring8",
+                "-n",
+                "18446744073709551615",
+            ],
+            "-n must be from 10 to 20000 samples",
+        ),
+        (
+            vec!["train", "--out", &out, "--d-steps", "0"],
+            "--d-steps must be at least 1",
+        ),
+        (
+            vec!["train", "--out", &out, "--steps", "50", "--stop-at", "0"],
+            "--stop-at must be a step from 1 to 49",
+        ),
+        (
+            vec!["train", "--out", &out, "--steps", "50", "--stop-at", "50"],
+            "--stop-at must be a step from 1 to 49",
+        ),
+        (
+            vec!["train", "--out", &out, "--lr", "-1"],
+            "learning rate must be a positive number, got -1",
+        ),
+    ] {
+        fails(&args, needle);
+    }
+    assert!(!Path::new(&out).exists(), "a refused run wrote {out}");
+}
+
+/// A second run into a folder that a run is writing fails at once and changes nothing there; a
+/// resumed run removes the temporary files a killed run left, and refuses a checkpoint whose
+/// settings are out of range.
+#[test]
+fn a_run_owns_its_folder() {
+    let scratch = Scratch::new("owner");
+    let out = scratch.arg("run");
+    let mut first = Command::new(env!("CARGO_BIN_EXE_picogan"))
+        .args(["train", "--out", &out, "--steps", "1000000", "-q"])
+        .args(["--checkpoint-every", "1000000"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let config = scratch.path("run/config.json");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !config.exists() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    let before = std::fs::read(&config).unwrap();
+    fails(
+        &["train", "--out", &out, "--seed", "8", "--steps", "20"],
+        "another picogan run is writing to",
+    );
+    assert_eq!(std::fs::read(&config).unwrap(), before);
+    first.kill().unwrap();
+    first.wait().unwrap();
+
+    // Killed during a write, a run may leave a temporary file; resuming removes it.
+    train(&scratch.path("short"), &["--stop-at", "20"]);
+    let stale = scratch.path("short/.model.pgan.tmp-4242");
+    std::fs::write(&stale, "half a file").unwrap();
+    ok(&[
+        "train",
+        "--resume",
+        &scratch.arg("short"),
+        "-n",
+        "200",
+        "-q",
+    ]);
+    assert!(!stale.exists());
+    assert!(scratch.path("short/model.pgan").exists());
+
+    // A checkpoint whose settings were edited out of range is refused on resume.
+    train(&scratch.path("edited"), &["--stop-at", "20"]);
+    let checkpoint = scratch.path("edited/checkpoint.bin");
+    let bytes = std::fs::read(&checkpoint).unwrap();
+    let text_form = String::from_utf8_lossy(&bytes).into_owned();
+    let at = text_form.find("\"generator_lr\":").unwrap() + "\"generator_lr\":".len();
+    let mut edited = bytes.clone();
+    assert_eq!(&edited[at..at + 5], b"0.001");
+    edited[at..at + 5].copy_from_slice(b"-0.01"); // the header's length stays
+    std::fs::write(&checkpoint, edited).unwrap();
+    fails(
+        &["train", "--resume", &scratch.arg("edited")],
+        "generator learning rate must be a positive number",
+    );
 }
