@@ -14,7 +14,7 @@ use picogan::model::{self, Role};
 use picogan::optim::AdamState;
 use serde::{Deserialize, Serialize};
 
-use crate::files::write_atomic;
+use crate::files::{MAX_CHECKPOINT_BYTES, read_limited, write_atomic};
 use crate::recipe::Recipe;
 
 const MAGIC: &[u8; 4] = b"PGCK";
@@ -135,8 +135,7 @@ pub fn save<G: Network, D: Network>(path: &Path, state: &State<'_, G, D>) -> Res
 
 /// Reads only the recipe of a checkpoint (to learn the data set and its dimension first).
 pub fn peek(path: &Path) -> Result<Recipe> {
-    let bytes = std::fs::read(path)
-        .with_context(|| format!("cannot read checkpoint {}", path.display()))?;
+    let bytes = read_limited(path, MAX_CHECKPOINT_BYTES, "checkpoint")?;
     let (header, _) =
         split_header(&bytes).with_context(|| format!("bad checkpoint {}", path.display()))?;
     Ok(header.recipe)
@@ -161,8 +160,7 @@ fn split_header(bytes: &[u8]) -> Result<(Header, &[u8])> {
 
 /// Loads a checkpoint into `state` (whose recipe must equal the saved one); returns the step.
 pub fn load<G: Network, D: Network>(path: &Path, state: &mut State<'_, G, D>) -> Result<u32> {
-    let bytes = std::fs::read(path)
-        .with_context(|| format!("cannot read checkpoint {}", path.display()))?;
+    let bytes = read_limited(path, MAX_CHECKPOINT_BYTES, "checkpoint")?;
     let (header, mut rest) =
         split_header(&bytes).with_context(|| format!("bad checkpoint {}", path.display()))?;
     ensure!(

@@ -14,7 +14,9 @@ use crate::checkpoint::{self, LossRecord};
 use crate::data::Dataset;
 use crate::eval::{self, ClassReport, Report};
 use crate::file_generator::FileGenerator;
-use crate::files::{FolderLock, remove_stale_temporaries, write_atomic};
+use crate::files::{
+    FolderLock, MAX_METRICS_BYTES, read_limited, read_model, remove_stale_temporaries, write_atomic,
+};
 use crate::progress::Progress;
 use crate::recipe::{self, Recipe};
 use crate::train::{self, CHECKPOINT};
@@ -500,8 +502,7 @@ pub fn eval(args: EvalArgs) -> Result<()> {
 
 /// `picogan info`.
 pub fn info(args: InfoArgs) -> Result<()> {
-    let bytes = std::fs::read(&args.file)
-        .with_context(|| format!("cannot read {}", args.file.display()))?;
+    let bytes = read_model(&args.file)?;
     let summary = model::summarize(&bytes)
         .with_context(|| format!("{} is not a valid model file", args.file.display()))?;
     let mut architecture = summary
@@ -573,8 +574,7 @@ pub fn info(args: InfoArgs) -> Result<()> {
 
 /// `picogan export`.
 pub fn export(args: ExportArgs) -> Result<()> {
-    let bytes = std::fs::read(&args.model)
-        .with_context(|| format!("cannot read {}", args.model.display()))?;
+    let bytes = read_model(&args.model)?;
     let summary = model::summarize(&bytes)
         .with_context(|| format!("{} is not a valid model file", args.model.display()))?;
     let output = match (args.format, args.dtype) {
@@ -608,8 +608,7 @@ fn mean_and_error(values: &[f64]) -> (f64, f64) {
 pub fn summary(args: SummaryArgs) -> Result<()> {
     let mut runs = Vec::new();
     for path in &args.files {
-        let bytes =
-            std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let bytes = read_limited(path, MAX_METRICS_BYTES, "metrics")?;
         let value: serde_json::Value = serde_json::from_slice(&bytes)
             .with_context(|| format!("{} is not JSON", path.display()))?;
         runs.push(value);

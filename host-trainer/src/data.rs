@@ -286,12 +286,14 @@ impl Dataset {
 }
 
 /// Reads a CSV of numbers: one sample per row, the same number of fields in every row, an
-/// optional header line (a first line that is not all numbers). Blank lines are skipped. With
+/// optional header line (a first line of names: no field a number, none empty). Blank lines
+/// are skipped; lines may end in `\n`, `\r\n` or `\r`; a byte-order mark is ignored. With
 /// `labels`, that column holds each row's class, an integer from 0 to K − 1, and every class
 /// must have rows. Errors name the file and line.
 pub fn load_csv(path: &Path, labels: Option<LabelColumn>) -> Result<Dataset> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read data file {}", path.display()))?;
+    let bytes = crate::files::read_limited(path, crate::files::MAX_DATA_BYTES, "data file")?;
+    let text = String::from_utf8(bytes)
+        .with_context(|| format!("data file {} is not UTF-8 text", path.display()))?;
     let dataset = parse_csv(path, &text)?;
     match labels {
         Some(column) => split_labels(dataset, column),
@@ -365,10 +367,21 @@ fn split_labels(dataset: Dataset, column: LabelColumn) -> Result<Dataset> {
     })
 }
 
+/// The lines of a CSV text: ended by `\n`, `\r\n` or, in a file that has no `\n`, by `\r`
+/// alone; a UTF-8 byte-order mark in front is dropped.
+fn csv_lines(text: &str) -> Box<dyn Iterator<Item = &str> + '_> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if text.contains('\n') {
+        Box::new(text.lines())
+    } else {
+        Box::new(text.split('\r'))
+    }
+}
+
 fn parse_csv(path: &Path, text: &str) -> Result<Dataset> {
     let mut values = Vec::new();
     let mut dim = None;
-    for (index, line) in text.lines().enumerate() {
+    for (index, line) in csv_lines(text).enumerate() {
         let line_number = index + 1;
         let line = line.trim();
         if line.is_empty() {
@@ -376,8 +389,11 @@ fn parse_csv(path: &Path, text: &str) -> Result<Dataset> {
         }
         let fields: Vec<&str> = line.split(',').map(str::trim).collect();
         let parsed: Vec<Result<f32, _>> = fields.iter().map(|f| f.parse::<f32>()).collect();
-        if dim.is_none() && index == 0 && parsed.iter().any(Result::is_err) {
-            continue; // header
+        // A header names its columns: no field of it is a number, and none is empty. A first
+        // line with a number in it is data, so that a typo there is reported, not dropped.
+        let is_header = parsed.iter().all(Result::is_err) && fields.iter().all(|f| !f.is_empty());
+        if dim.is_none() && index == 0 && is_header {
+            continue;
         }
         let expected = *dim.get_or_insert(fields.len());
         if fields.len() != expected {
@@ -408,6 +424,14 @@ fn parse_csv(path: &Path, text: &str) -> Result<Dataset> {
     let Some(dim) = dim else {
         bail!("{}: no data rows", path.display());
     };
+    let mut rows = values.chunks_exact(dim);
+    let first = rows.next().unwrap_or_default();
+    if rows.all(|row| row == first) {
+        bail!(
+            "{}: every row is the same, and a distribution needs at least two different rows",
+            path.display()
+        );
+    }
     Ok(Dataset::Csv {
         path: path.to_path_buf(),
         dim,
@@ -490,6 +514,32 @@ mod tests {
             panic!("not a CSV data set");
         };
         assert_eq!((dim, values), (2, vec![1.0, 2.0, 3.0, 4.0]));
+    }
+
+    /// A first row with a typo or a trailing comma is reported, not taken for a header; a
+    /// byte-order mark and carriage-return line endings read like plain text.
+    #[test]
+    fn csv_edge_cases_are_read_or_reported() {
+        let path = Path::new("d.csv");
+        let error = parse_csv(path, "1,2x\n3,4\n").unwrap_err().to_string();
+        assert_eq!(error, "d.csv:1: field 2 is not a number: '2x'");
+        let error = parse_csv(path, "1,2,\n3,4,\n").unwrap_err().to_string();
+        assert_eq!(error, "d.csv:1: field 3 is not a number: ''");
+        for same in ["1,2\n", "x,y\n1,2\n1,2\n"] {
+            let error = parse_csv(path, same).unwrap_err().to_string();
+            assert!(error.contains("every row is the same"), "{error}");
+        }
+        for text in [
+            "\u{feff}1,2\n3,4\n",
+            "\u{feff}x,y\n1,2\n3,4",
+            "1,2\r3,4\r",
+            "x,y\r\n1,2\r\n3,4\r\n",
+        ] {
+            let Dataset::Csv { dim, values, .. } = parse_csv(path, text).unwrap() else {
+                panic!("not a CSV data set");
+            };
+            assert_eq!((dim, values), (2, vec![1.0, 2.0, 3.0, 4.0]), "{text:?}");
+        }
     }
 
     #[test]

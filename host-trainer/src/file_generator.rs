@@ -37,8 +37,7 @@ pub struct FileGenerator {
 impl FileGenerator {
     /// Reads and validates the generator in `path`.
     pub fn load(path: &Path) -> Result<FileGenerator> {
-        let bytes =
-            std::fs::read(path).with_context(|| format!("cannot read model {}", path.display()))?;
+        let bytes = crate::files::read_model(path)?;
         Self::from_bytes(&bytes)
             .with_context(|| format!("{} is not a usable generator", path.display()))
     }

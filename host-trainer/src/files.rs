@@ -1,8 +1,10 @@
 //! Writing files so that a reader never sees half of one.
 
+use std::io::Read;
 use std::path::Path;
 
 use anyhow::{Context, Result, bail};
+use picogan::model;
 
 /// Writes `bytes` to `path` through a temporary file in the same folder, then renames it over
 /// `path`: a run killed at any moment leaves either the old file or the new one. Only a new path
@@ -89,4 +91,81 @@ impl FolderLock {
             }
         }
     }
+}
+
+/// The largest CSV data file read: 1 GiB.
+pub const MAX_DATA_BYTES: u64 = 1 << 30;
+/// The largest checkpoint read: 4 GiB.
+pub const MAX_CHECKPOINT_BYTES: u64 = 1 << 32;
+/// The largest metrics file read by `picogan summary`: 16 MiB.
+pub const MAX_METRICS_BYTES: u64 = 1 << 24;
+
+/// Opens `path` for reading after checking that it is a regular file (or a link to one): a
+/// device, a pipe or a folder is refused, so that nothing is read without end.
+fn open_regular(path: &Path, what: &str) -> Result<std::fs::File> {
+    let file = std::fs::File::open(path)
+        .with_context(|| format!("cannot read {what} {}", path.display()))?;
+    let metadata = file
+        .metadata()
+        .with_context(|| format!("cannot read {what} {}", path.display()))?;
+    if !metadata.is_file() {
+        bail!(
+            "cannot read {what} {}: it is not a regular file",
+            path.display()
+        );
+    }
+    Ok(file)
+}
+
+/// Reads the whole of `path`, a regular file of at most `limit` bytes; a larger one is refused
+/// without being read.
+pub fn read_limited(path: &Path, limit: u64, what: &str) -> Result<Vec<u8>> {
+    let file = open_regular(path, what)?;
+    let mut bytes = Vec::new();
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .with_context(|| format!("cannot read {what} {}", path.display()))?;
+    if bytes.len() as u64 > limit {
+        bail!(
+            "cannot read {what} {}: it is larger than picogan reads ({limit} bytes)",
+            path.display()
+        );
+    }
+    Ok(bytes)
+}
+
+/// Reads a model file, no more of it than its header describes: the header and layer records
+/// first (at most 20 + 12·255 bytes), then the length they give (plus one byte, so that a file
+/// longer than its header says is still reported as such by `picogan::model::summarize`).
+pub fn read_model(path: &Path) -> Result<Vec<u8>> {
+    const RECORDS: u64 = 20 + 12 * 255;
+    let file = open_regular(path, "model")?;
+    let mut reader = std::io::BufReader::new(file);
+    let mut bytes = Vec::new();
+    let context = || format!("cannot read model {}", path.display());
+    (&mut reader)
+        .take(RECORDS)
+        .read_to_end(&mut bytes)
+        .with_context(context)?;
+    // Only a full prefix may be shorter than the file; a shorter one is the whole file, whose
+    // length `summarize` then reports truly.
+    let prefix_full = bytes.len() as u64 == RECORDS;
+    if let Err(model::ModelError::Length { expected, .. }) = model::summarize(&bytes)
+        && prefix_full
+    {
+        if expected > bytes.len() {
+            let more = (expected - bytes.len()) as u64 + 1;
+            reader
+                .take(more)
+                .read_to_end(&mut bytes)
+                .with_context(context)?;
+        }
+        if bytes.len() > expected {
+            bail!(
+                "{} is not a valid model file: it is longer than the {expected} bytes its header describes",
+                path.display()
+            );
+        }
+    }
+    Ok(bytes)
 }

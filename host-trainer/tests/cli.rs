@@ -1364,3 +1364,47 @@ fn a_run_owns_its_folder() {
         "generator learning rate must be a positive number",
     );
 }
+
+/// Inputs are read no further than needed: a device is refused as a model or as data, a model
+/// file with bytes after what its header describes is refused without reading them all, and the
+/// CSV edge cases are read or reported (never a data row dropped as a header).
+#[test]
+fn inputs_are_read_no_further_than_needed() {
+    let scratch = Scratch::new("inputs");
+    fails(&["info", "/dev/zero"], "is not a regular file");
+    std::os::unix::fs::symlink("/dev/zero", scratch.path("zero.csv")).unwrap();
+    let out = scratch.arg("run");
+    let zero = scratch.arg("zero.csv");
+    fails(
+        &["train", "--dataset", &zero, "--out", &out],
+        "is not a regular file",
+    );
+    let model = concat!(env!("CARGO_MANIFEST_DIR"), "/../firmware/models/ring8.pgan");
+    let mut padded = std::fs::read(model).unwrap();
+    padded.resize(padded.len() + (8 << 20), 0);
+    std::fs::write(scratch.path("padded.pgan"), padded).unwrap();
+    fails(
+        &["info", &scratch.arg("padded.pgan")],
+        "longer than the 34632 bytes its header describes",
+    );
+
+    std::fs::write(scratch.path("typo.csv"), "1,2x\n3,4\n5,6\n").unwrap();
+    let typo = scratch.arg("typo.csv");
+    fails(
+        &["train", "--dataset", &typo, "--out", &out],
+        "typo.csv:1: field 2 is not a number: '2x'",
+    );
+    std::fs::write(scratch.path("same.csv"), "x,y\n1,2\n1,2\n").unwrap();
+    let same = scratch.arg("same.csv");
+    fails(
+        &["train", "--dataset", &same, "--out", &out],
+        "every row is the same",
+    );
+    assert!(!Path::new(&out).exists());
+    // A byte-order mark and carriage returns alone: every row is data.
+    let rows: String = (0..40).map(|i| format!("{},{}\r", i % 7, i % 5)).collect();
+    std::fs::write(scratch.path("cr.csv"), format!("\u{feff}{rows}")).unwrap();
+    let cr = scratch.arg("cr.csv");
+    let report = train(&scratch.path("cr"), &["--dataset", &cr]);
+    assert!(report.contains("trained 60 steps on"), "{report}");
+}
