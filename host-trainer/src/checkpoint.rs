@@ -1,10 +1,11 @@
 //! Checkpoints: everything a run needs to continue exactly where it stopped.
 //!
 //! File layout: magic `PGCK`, u32 format version, u32 length of a JSON header (the recipe, the
-//! step reached, Adam's step counters and the loss history), the header, then seven networks in
-//! the model-file format (each with its own shape check and CRC-32): G, D, the EMA of G, and
-//! Adam's m and v for G and for D. Floats in the JSON header are written in their shortest
-//! round-trip form, so every bit survives.
+//! step reached, Adam's step counters and the loss history), the header, the CRC-32 of
+//! everything before it, then seven networks in the model-file format (each with its own shape
+//! check and CRC-32): G, D, the EMA of G, and Adam's m and v for G and for D. Floats in the JSON
+//! header are written in their shortest round-trip form, so every bit survives; a resumed
+//! recipe is checked like a new one.
 
 use std::path::Path;
 
@@ -18,9 +19,12 @@ use crate::files::{MAX_CHECKPOINT_BYTES, read_limited, write_atomic};
 use crate::recipe::Recipe;
 
 const MAGIC: &[u8; 4] = b"PGCK";
-/// Version 2: networks in model-file format version 2, and the recipe's label column and
-/// normalization.
-const VERSION: u32 = 2;
+/// Version 3: the header's CRC-32. Version 2: networks in model-file format version 2, and the
+/// recipe's label column and normalization.
+const VERSION: u32 = 3;
+
+/// The checksum of the magic, version, length and header (CRC-32/ISO-HDLC, as model files use).
+const CRC32: crc::Crc<u32> = crc::Crc::<u32>::new(&crc::CRC_32_ISO_HDLC);
 
 /// One point of the loss curves.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
@@ -123,6 +127,7 @@ pub fn save<G: Network, D: Network>(path: &Path, state: &State<'_, G, D>) -> Res
     bytes.extend_from_slice(&VERSION.to_le_bytes());
     bytes.extend_from_slice(&u32::try_from(header.len())?.to_le_bytes());
     bytes.extend_from_slice(&header);
+    bytes.extend_from_slice(&CRC32.checksum(&bytes).to_le_bytes());
     push_network(&mut bytes, &*state.generator, Role::Generator)?;
     push_network(&mut bytes, &*state.discriminator, Role::Discriminator)?;
     push_network(&mut bytes, &*state.ema, Role::Generator)?;
@@ -151,11 +156,19 @@ fn split_header(bytes: &[u8]) -> Result<(Header, &[u8])> {
         "checkpoint format version {version} is not {VERSION}: it comes from another version of picogan, which must resume it (or start the run again)"
     );
     let len = u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]) as usize;
-    let header_bytes = bytes
-        .get(12..12 + len)
-        .context("checkpoint is truncated in its header")?;
+    let end = 12usize.saturating_add(len);
+    let (Some(header_bytes), Some(stored)) = (bytes.get(12..end), bytes.get(end..end + 4)) else {
+        bail!("checkpoint is truncated in its header");
+    };
+    let stored = u32::from_le_bytes([stored[0], stored[1], stored[2], stored[3]]);
+    let computed = CRC32.checksum(&bytes[..end]);
+    ensure!(
+        stored == computed,
+        "checkpoint header checksum mismatch (stored {stored:08x}, computed {computed:08x}): the file is damaged"
+    );
     let header: Header = serde_json::from_slice(header_bytes).context("checkpoint header")?;
-    Ok((header, &bytes[12 + len..]))
+    header.recipe.validate().context("checkpoint header")?;
+    Ok((header, &bytes[end + 4..]))
 }
 
 /// Loads a checkpoint into `state` (whose recipe must equal the saved one); returns the step.

@@ -375,14 +375,7 @@ impl TrainTask {
 pub fn train(args: TrainArgs) -> Result<()> {
     check_eval_samples(args.eval_samples)?;
     let (recipe, out, resume) = match &args.resume {
-        Some(dir) => {
-            let checkpoint = dir.join(CHECKPOINT);
-            let recipe = checkpoint::peek(&checkpoint)?;
-            recipe
-                .validate()
-                .with_context(|| format!("bad checkpoint {}", checkpoint.display()))?;
-            (recipe, dir.clone(), true)
-        }
+        Some(dir) => (checkpoint::peek(&dir.join(CHECKPOINT))?, dir.clone(), true),
         None => {
             let recipe = recipe_of(&args)?;
             let out = args.out.clone().unwrap_or_else(|| default_out(&recipe));

@@ -1349,7 +1349,8 @@ fn a_run_owns_its_folder() {
     assert!(!stale.exists());
     assert!(scratch.path("short/model.pgan").exists());
 
-    // A checkpoint whose settings were edited out of range is refused on resume.
+    // A checkpoint whose header was changed is refused on resume: by its checksum, and when the
+    // checksum was made to match, by the range checks of a new run's settings.
     train(&scratch.path("edited"), &["--stop-at", "20"]);
     let checkpoint = scratch.path("edited/checkpoint.bin");
     let bytes = std::fs::read(&checkpoint).unwrap();
@@ -1358,11 +1359,14 @@ fn a_run_owns_its_folder() {
     let mut edited = bytes.clone();
     assert_eq!(&edited[at..at + 5], b"0.001");
     edited[at..at + 5].copy_from_slice(b"-0.01"); // the header's length stays
-    std::fs::write(&checkpoint, edited).unwrap();
-    fails(
-        &["train", "--resume", &scratch.arg("edited")],
-        "generator learning rate must be a positive number",
-    );
+    std::fs::write(&checkpoint, &edited).unwrap();
+    let resume = ["train", "--resume", &scratch.arg("edited")];
+    fails(&resume, "checkpoint header checksum mismatch");
+    let end = 12 + u32::from_le_bytes(edited[8..12].try_into().unwrap()) as usize;
+    let crc = crc::Crc::<u32>::new(&crc::CRC_32_ISO_HDLC).checksum(&edited[..end]);
+    edited[end..end + 4].copy_from_slice(&crc.to_le_bytes());
+    std::fs::write(&checkpoint, &edited).unwrap();
+    fails(&resume, "generator learning rate must be a positive number");
 }
 
 /// Inputs are read no further than needed: a device is refused as a model or as data, a model
