@@ -138,12 +138,13 @@ pub fn save<G: Network, D: Network>(path: &Path, state: &State<'_, G, D>) -> Res
     write_atomic(path, &bytes)
 }
 
-/// Reads only the recipe of a checkpoint (to learn the data set and its dimension first).
-pub fn peek(path: &Path) -> Result<Recipe> {
+/// Reads only the recipe of a checkpoint and the step it reached (to learn the data set and its
+/// dimension first).
+pub fn peek(path: &Path) -> Result<(Recipe, u32)> {
     let bytes = read_limited(path, MAX_CHECKPOINT_BYTES, "checkpoint")?;
     let (header, _) =
         split_header(&bytes).with_context(|| format!("bad checkpoint {}", path.display()))?;
-    Ok(header.recipe)
+    Ok((header.recipe, header.step))
 }
 
 fn split_header(bytes: &[u8]) -> Result<(Header, &[u8])> {
@@ -171,13 +172,14 @@ fn split_header(bytes: &[u8]) -> Result<(Header, &[u8])> {
     Ok((header, &bytes[end + 4..]))
 }
 
-/// Loads a checkpoint into `state` (whose recipe must equal the saved one); returns the step.
+/// Loads a checkpoint into `state` (whose recipe must be the saved one, with any changes made
+/// on resuming: [`Recipe::continues`]); returns the step.
 pub fn load<G: Network, D: Network>(path: &Path, state: &mut State<'_, G, D>) -> Result<u32> {
     let bytes = read_limited(path, MAX_CHECKPOINT_BYTES, "checkpoint")?;
     let (header, mut rest) =
         split_header(&bytes).with_context(|| format!("bad checkpoint {}", path.display()))?;
     ensure!(
-        &header.recipe == state.recipe,
+        state.recipe.continues(&header.recipe),
         "checkpoint {} was made with another recipe",
         path.display()
     );

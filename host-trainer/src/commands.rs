@@ -375,7 +375,17 @@ impl TrainTask {
 pub fn train(args: TrainArgs) -> Result<()> {
     check_eval_samples(args.eval_samples)?;
     let (recipe, out, resume) = match &args.resume {
-        Some(dir) => (checkpoint::peek(&dir.join(CHECKPOINT))?, dir.clone(), true),
+        Some(dir) => {
+            let (saved, step) = checkpoint::peek(&dir.join(CHECKPOINT))?;
+            let changes = recipe::Changeable {
+                lr: args.lr,
+                d_lr: args.d_lr,
+                r1_gamma: args.r1_gamma,
+            };
+            let recipe = saved.changed_at(step, changes);
+            recipe.validate()?;
+            (recipe, dir.clone(), true)
+        }
         None => {
             let recipe = recipe_of(&args)?;
             let out = args.out.clone().unwrap_or_else(|| default_out(&recipe));

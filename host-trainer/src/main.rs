@@ -93,8 +93,10 @@ pub struct TrainArgs {
     /// Output folder [default: out/DATASET-seedSEED].
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Continue the run whose checkpoint is in this folder (its settings come from the checkpoint).
-    #[arg(long, value_name = "DIR", conflicts_with_all = ["steps", "seed", "out", "loss", "r1_gamma", "lr", "d_lr", "d_steps", "ema_decay", "lr_decay", "dataset", "checkpoint_every", "save_discriminator", "noise_dim", "generator", "discriminator", "output_activation", "batch", "modes", "mode_std", "labels", "normalize"])]
+    /// Continue the run whose checkpoint is in this folder. Its settings come from the checkpoint;
+    /// --lr, --d-lr and --r1-gamma change theirs from the checkpoint's step on (recorded in
+    /// config.json), for example to recover a run that diverged.
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["steps", "seed", "out", "loss", "d_steps", "ema_decay", "lr_decay", "dataset", "checkpoint_every", "save_discriminator", "noise_dim", "generator", "discriminator", "output_activation", "batch", "modes", "mode_std", "labels", "normalize"])]
     pub resume: Option<PathBuf>,
     /// Adversarial loss [default: non-saturating].
     #[arg(long, value_enum)]

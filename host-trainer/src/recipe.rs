@@ -159,6 +159,35 @@ pub struct Recipe {
     pub labels: Option<LabelColumn>,
     /// How the columns are scaled for training.
     pub normalize: Normalize,
+    /// Settings changed when the run was resumed, in order; the values above are the latest.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub changes: Vec<Change>,
+}
+
+/// A setting changed when a run was resumed: from `step` on, `flag` took the value `to`
+/// instead of `from`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Change {
+    /// The step the resumed run started from.
+    pub step: u32,
+    /// The command-line flag of the setting: `--lr`, `--d-lr` or `--r1-gamma`.
+    pub flag: String,
+    /// The value before `step`.
+    pub from: f32,
+    /// The value from `step` on.
+    pub to: f32,
+}
+
+/// The settings a resumed run may change: `--lr`, `--d-lr`, `--r1-gamma`.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Changeable {
+    /// G's learning rate.
+    pub lr: Option<f32>,
+    /// D's learning rate.
+    pub d_lr: Option<f32>,
+    /// R1's weight.
+    pub r1_gamma: Option<f32>,
 }
 
 impl Recipe {
@@ -193,7 +222,62 @@ impl Recipe {
             } else {
                 Normalize::None
             },
+            changes: Vec::new(),
         }
+    }
+
+    /// The setting a changeable flag names.
+    fn changeable_mut(&mut self, flag: &str) -> Option<&mut f32> {
+        match flag {
+            "--lr" => Some(&mut self.generator_lr),
+            "--d-lr" => Some(&mut self.discriminator_lr),
+            "--r1-gamma" => Some(&mut self.r1_gamma),
+            _ => None,
+        }
+    }
+
+    /// This recipe with the settings given in `new` taking their values from `step` on, each
+    /// change recorded in [`Recipe::changes`].
+    pub fn changed_at(&self, step: u32, new: Changeable) -> Recipe {
+        let mut recipe = self.clone();
+        for (flag, value) in [
+            ("--lr", new.lr),
+            ("--d-lr", new.d_lr),
+            ("--r1-gamma", new.r1_gamma),
+        ] {
+            let (Some(to), Some(field)) = (value, recipe.changeable_mut(flag)) else {
+                continue;
+            };
+            let from = *field;
+            if to.to_bits() != from.to_bits() {
+                *field = to;
+                let flag = flag.to_string();
+                recipe.changes.push(Change {
+                    step,
+                    flag,
+                    from,
+                    to,
+                });
+            }
+        }
+        recipe
+    }
+
+    /// True when `saved` is this recipe as it was before the changes recorded after `saved`'s:
+    /// the same run, resumed with changed settings or not.
+    pub fn continues(&self, saved: &Recipe) -> bool {
+        let mut earlier = self.clone();
+        let Some(newer) = self.changes.get(saved.changes.len()..) else {
+            return false;
+        };
+        for change in newer.iter().rev() {
+            match earlier.changeable_mut(&change.flag) {
+                Some(field) if field.to_bits() == change.to.to_bits() => *field = change.from,
+                _ => return false,
+            }
+        }
+        earlier.changes.truncate(saved.changes.len());
+        &earlier == saved
     }
 
     /// The architecture in words, for messages: `G 2 -> 64 -> 64 -> 64 -> 2, D 2 -> 128 -> …`;
@@ -249,6 +333,13 @@ impl Recipe {
         positive("generator learning rate", self.generator_lr)?;
         positive("discriminator learning rate", self.discriminator_lr)?;
         anyhow::ensure!(self.steps > 0, "steps must be at least 1");
+        for change in &self.changes {
+            anyhow::ensure!(
+                matches!(change.flag.as_str(), "--lr" | "--d-lr" | "--r1-gamma"),
+                "a recorded change of {} cannot be made on resuming",
+                change.flag
+            );
+        }
         anyhow::ensure!(
             self.discriminator_steps > 0,
             "--d-steps must be at least 1, got 0"

@@ -1412,3 +1412,40 @@ fn inputs_are_read_no_further_than_needed() {
     let report = train(&scratch.path("cr"), &["--dataset", &cr]);
     assert!(report.contains("trained 60 steps on"), "{report}");
 }
+
+/// A run resumed with new learning rates or R1 weight takes them from the checkpoint's step on,
+/// records each change in config.json and its checkpoints (so it resumes again), and differs from
+/// the run without the change; a rate out of range is refused like a new run's.
+#[test]
+fn a_resumed_run_takes_new_rates_from_its_step_on() {
+    let scratch = Scratch::new("rates");
+    train(&scratch.path("whole"), &[]);
+    train(&scratch.path("changed"), &["--stop-at", "20"]);
+    let changed = scratch.arg("changed");
+    fails(
+        &["train", "--resume", &changed, "--lr", "-1"],
+        "generator learning rate must be a positive number",
+    );
+    let rates = ["--lr", "5e-4", "--r1-gamma", "0.5", "--stop-at", "40", "-q"];
+    ok(&[&["train", "--resume", &changed][..], &rates].concat());
+    ok(&["train", "--resume", &changed, "-n", "200", "-q"]);
+    let config: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(scratch.path("changed/config.json")).unwrap())
+            .unwrap();
+    let described: Vec<String> = config["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| format!("{} {} {} {}", c["step"], c["flag"], c["from"], c["to"]))
+        .collect();
+    assert_eq!(
+        described,
+        ["20 \"--lr\" 0.001 0.0005", "20 \"--r1-gamma\" 0.1 0.5"],
+        "{config}"
+    );
+    assert_eq!(config["generator_lr"].to_string(), "0.0005");
+    assert_ne!(
+        std::fs::read(scratch.path("whole/model.pgan")).unwrap(),
+        std::fs::read(scratch.path("changed/model.pgan")).unwrap()
+    );
+}
