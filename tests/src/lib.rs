@@ -31,3 +31,16 @@ pub fn param_bits<N: Layer>(network: &N) -> Vec<u32> {
         .flat_map(|t| t.iter().map(|v| v.to_bits()))
         .collect()
 }
+
+/// Any of the fused activations, for property tests over architectures.
+pub fn any_activation() -> impl proptest::strategy::Strategy<Value = picogan::Activation> {
+    use picogan::Activation::*;
+    use proptest::prelude::*;
+    prop_oneof![
+        Just(Identity),
+        Just(Relu),
+        Just(LeakyRelu(0.2)),
+        Just(Tanh),
+        Just(Sigmoid)
+    ]
+}

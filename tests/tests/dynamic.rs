@@ -319,16 +319,6 @@ fn reference(
     (activations.pop().unwrap(), tensors, delta)
 }
 
-fn activation() -> impl Strategy<Value = Activation> {
-    prop_oneof![
-        Just(Identity),
-        Just(Relu),
-        Just(LeakyRelu(0.2)),
-        Just(Tanh),
-        Just(Sigmoid)
-    ]
-}
-
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
 
@@ -337,7 +327,7 @@ proptest! {
     #[test]
     fn random_shapes_give_the_definitions_bits(
         widths in prop::collection::vec(1usize..=130, 2..=5),
-        activations in prop::collection::vec(activation(), 4),
+        activations in prop::collection::vec(picogan_tests::any_activation(), 4),
         batch in 1usize..=70,
         seed in 0u64..1_000,
     ) {

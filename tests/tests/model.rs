@@ -428,7 +428,7 @@ proptest! {
 /// once: a file that `summarize` accepts is read by its dtype's reader, runs, and becomes Rust
 /// source.
 mod mutated_files {
-    use picogan::Activation::{self, *};
+    use picogan::Activation;
     use picogan::dynamic::DynMlp;
     use picogan::model::{self, Dtype, Interface, Normalization, Role};
     use picogan::quant::QuantParams;
@@ -436,16 +436,6 @@ mod mutated_files {
     use proptest::prelude::*;
 
     const CRC32: crc::Crc<u32> = crc::Crc::<u32>::new(&crc::CRC_32_ISO_HDLC);
-
-    fn activation() -> impl Strategy<Value = Activation> {
-        prop_oneof![
-            Just(Identity),
-            Just(Relu),
-            Just(LeakyRelu(0.2)),
-            Just(Tanh),
-            Just(Sigmoid)
-        ]
-    }
 
     /// A valid model file: an f32 network of `widths`, as f32, int8 or Q16 (`dtype` 0, 1, 2), with
     /// `classes` of its inputs a one-hot (when it has more inputs than that) and, for a generator,
@@ -554,7 +544,7 @@ mod mutated_files {
         #[test]
         fn mutated_model_files_are_refused_or_used_never_a_panic(
             widths in prop::collection::vec(1usize..=12, 2..=4),
-            activations in prop::collection::vec(activation(), 3),
+            activations in prop::collection::vec(picogan_tests::any_activation(), 3),
             dtype in 0u8..3,
             generator in any::<bool>(),
             classes in 0usize..3,
