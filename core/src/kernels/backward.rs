@@ -139,39 +139,71 @@ fn accumulate_outer_with<T: Target, const R: usize, I: Dim, O: Dim, B: Dim>(
         }
     } else {
         narrow_width!(no - full_j, N => {
-            for k0 in (0..ni).step_by(LANES) {
-                accumulate_outer_narrow::<N>(shape, x, d, g, k0..ni.min(k0 + LANES), full_j);
+            let full_k = ni / LANES * LANES;
+            for k0 in (0..full_k).step_by(LANES) {
+                accumulate_outer_narrow::<T, N, LANES>(target, shape, x, d, g, k0, full_j);
             }
+            // The last inputs in blocks of 8, 4, 2 and 1: every block's height a constant.
+            let mut k0 = full_k;
+            macro_rules! block_of {
+                ($height:literal) => {
+                    if ni - k0 >= $height {
+                        let (g, j0) = (&mut *g, full_j);
+                        accumulate_outer_narrow::<T, N, $height>(target, shape, x, d, g, k0, j0);
+                        k0 += $height;
+                    }
+                };
+            }
+            block_of!(8);
+            block_of!(4);
+            block_of!(2);
+            block_of!(1);
+            debug_assert_eq!(k0, ni);
         });
     }
 }
 
-/// The inputs `rows` (at most [`LANES`]) × the `N` outputs from `j0` on (fewer than
-/// [`LANES`]), one accumulator per element, the inputs side by side: each sample adds
-/// `x[b][k]·d[b][j]` to all of them, b increasing.
+/// The `H` inputs from `k0` on × the `N` outputs from `j0` on (fewer than [`LANES`]), one
+/// accumulator per element: each sample adds `x[b][k]·d[b][j]` to all of them, b increasing. `H`
+/// is a constant so that the accumulators stay in registers; with vector registers and `H` =
+/// [`LANES`], each output's sums are one vector, the inputs in its lanes.
 #[inline(always)]
-fn accumulate_outer_narrow<const N: usize>(
+fn accumulate_outer_narrow<T: Target, const N: usize, const H: usize>(
+    target: T,
     shape: Shape<impl Dim, impl Dim, impl Dim>,
     x: &[f32],
     d: &[f32],
     g: &mut [f32],
-    rows: core::ops::Range<usize>,
+    k0: usize,
     j0: usize,
 ) {
     let (ni, no, _) = shape.get();
-    let height = rows.len();
-    let g_rows = &mut g[rows.start * no..rows.end * no];
-    let mut acc = [[0.0f32; LANES]; N]; // [column][row]
+    let g_rows = &mut g[k0 * no..(k0 + H) * no];
+    let mut acc = [[0.0f32; H]; N]; // [column][row]
     for (kk, gk) in g_rows.chunks_exact(no).enumerate() {
         for (column, &gkj) in acc.iter_mut().zip(&gk[j0..j0 + N]) {
             column[kk] = gkj;
         }
     }
-    for (xs, ds) in x.chunks_exact(ni).zip(d.chunks_exact(no)) {
-        let xs = &xs[rows.clone()];
-        for (column, &dj) in acc.iter_mut().zip(&ds[j0..j0 + N]) {
-            for (a, &xk) in column[..height].iter_mut().zip(xs) {
-                *a += xk * dj;
+    let samples = x.chunks_exact(ni).zip(d.chunks_exact(no));
+    if VECTOR_REGISTERS && H == LANES {
+        let mut sums = acc.map(|column| target.load(lanes(&column, 0)));
+        for (xs, ds) in samples {
+            let xs = target.load(lanes(&xs[k0..], 0));
+            for (sum, &dj) in sums.iter_mut().zip(&ds[j0..j0 + N]) {
+                *sum = target.add_product(*sum, xs, target.splat(dj));
+            }
+        }
+        for (column, sum) in acc.iter_mut().zip(sums) {
+            column.copy_from_slice(&target.store(sum));
+        }
+    } else {
+        for (xs, ds) in samples {
+            let xs = &xs[k0..k0 + H];
+            for (column, &dj) in acc.iter_mut().zip(&ds[j0..j0 + N]) {
+                for (a, &xk) in column.iter_mut().zip(xs) {
+                    *a += xk * dj;
+                }
             }
         }
     }
