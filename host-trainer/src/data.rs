@@ -130,9 +130,13 @@ impl Dataset {
     /// The per-column normalization `mode` gives this data: from every row of a CSV file, from
     /// 10,000 draws of a built-in set. Empty for [`Normalize::None`]; a column whose spread is 0
     /// keeps the scale 1.
-    pub fn normalization(&self, mode: Normalize) -> Vec<Normalization> {
+    ///
+    /// # Errors
+    /// When a column's values lie so far apart that some of them, normalized, would not be finite
+    /// in 32-bit floats (values near ±3.4·10³⁸ in one column).
+    pub fn normalization(&self, mode: Normalize) -> Result<Vec<Normalization>> {
         if mode == Normalize::None {
-            return Vec::new();
+            return Ok(Vec::new());
         }
         let dim = self.dim();
         let drawn;
@@ -169,14 +173,23 @@ impl Dataset {
                     }
                 };
                 let scale = spread as f32;
-                Normalization {
+                let normalization = Normalization {
                     offset: offset as f32,
                     scale: if scale > 0.0 && scale.is_finite() {
                         scale
                     } else {
                         1.0
                     },
-                }
+                };
+                let unrepresentable = column_values()
+                    .any(|v| !normalization.to_network(v as f32).is_finite());
+                ensure!(
+                    !unrepresentable,
+                    "{}: column {} spans too wide a range to normalize in 32-bit floats; rescale it, or train with --normalize none",
+                    self.name(),
+                    column + 1
+                );
+                Ok(normalization)
             })
             .collect()
     }
@@ -514,6 +527,11 @@ mod tests {
             panic!("not a CSV data set");
         };
         assert_eq!((dim, values), (2, vec![1.0, 2.0, 3.0, 4.0]));
+        // Normalized, 3.4e38 would lie 4.5e38 from the mean: more than an f32 holds.
+        let wide = parse_csv(path, "1,3.4e38\n2,-3.4e38\n3,-3.4e38\n").unwrap();
+        let error = wide.normalization(Normalize::Standard).unwrap_err().to_string();
+        assert!(error.contains("column 2 spans too wide a range"), "{error}");
+        assert!(wide.normalization(Normalize::Minmax).is_ok());
     }
 
     /// A first row with a typo or a trailing comma is reported, not taken for a header; a
@@ -539,6 +557,110 @@ mod tests {
                 panic!("not a CSV data set");
             };
             assert_eq!((dim, values), (2, vec![1.0, 2.0, 3.0, 4.0]), "{text:?}");
+        }
+    }
+
+    /// Structured fuzzing of the CSV reader: texts built from fields that are numbers of every
+    /// size, labels, blanks and near-numbers, with any line endings, a byte-order mark and a
+    /// header now and then. Whatever the text, reading it, taking a label column and normalizing
+    /// either returns an error or a data set whose every value is finite, normalized or not.
+    mod fuzz {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn field() -> impl Strategy<Value = String> {
+            let special = prop::sample::select(vec![
+                "", " ", "nan", "NaN", "inf", "-inf", "1e39", "-1e39", "1e-50", "+1", "0x10",
+                "1.5.2", "\"1\"", "é", "１", "1_000", "--1", ".5", "5.", "1e", "e5", "3.4e38",
+                "-3.4e38", "x", "label",
+            ]);
+            prop_oneof![
+                16 => (0u8..4).prop_map(|label| label.to_string()),
+                8 => any::<f32>().prop_map(|v| v.to_string()),
+                4 => (-1e3f32..1e3).prop_map(|v| format!("{v:e}")),
+                1 => special.prop_map(str::to_string),
+            ]
+        }
+
+        /// Lines of mostly the same number of fields, mostly separated by commas.
+        fn text() -> impl Strategy<Value = String> {
+            (1usize..5)
+                .prop_flat_map(|width| {
+                    let fields = (prop::collection::vec(field(), width), 0u8..10).prop_map(
+                        |(mut fields, odd)| {
+                            if odd == 0 {
+                                fields.pop();
+                            }
+                            fields
+                        },
+                    );
+                    let separator = prop::sample::select(vec![",", ",", ",", ", ", ";", "\t"]);
+                    let ending = prop::sample::select(vec!["\n", "\n", "\r\n", "\r"]);
+                    (
+                        any::<bool>(),
+                        any::<bool>(),
+                        prop::collection::vec((fields, separator, ending), 1..12),
+                    )
+                })
+                .prop_map(|(bom, header, lines)| {
+                    let mut text = String::new();
+                    if bom {
+                        text.push('\u{feff}');
+                    }
+                    if header {
+                        text.push_str("x,y,label\n");
+                    }
+                    for (fields, separator, ending) in lines {
+                        text.push_str(&fields.join(separator));
+                        text.push_str(ending);
+                    }
+                    text
+                })
+        }
+
+        fn check_values(dataset: &Dataset) {
+            let Dataset::Csv { dim, values, .. } = dataset else {
+                panic!("not a CSV data set");
+            };
+            assert!(*dim >= 1 && values.len() % dim == 0);
+            assert!(values.iter().all(|v| v.is_finite()));
+            for mode in [Normalize::Standard, Normalize::Minmax] {
+                let Ok(columns) = dataset.normalization(mode) else {
+                    continue;
+                };
+                for row in values.chunks_exact(*dim) {
+                    for (&v, column) in row.iter().zip(&columns) {
+                        let v = column.to_network(v);
+                        assert!(v.is_finite() && column.to_data(v).is_finite());
+                    }
+                }
+            }
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(20_000))]
+            #[test]
+            fn any_text_reads_or_fails_cleanly(text in text()) {
+                let path = Path::new("fuzz.csv");
+                let Ok(dataset) = parse_csv(path, &text) else {
+                    return Ok(());
+                };
+                check_values(&dataset);
+                for column in [LabelColumn::First, LabelColumn::Last] {
+                    let columns = dataset.dim();
+                    let Ok(labelled) = split_labels(dataset.clone(), column) else {
+                        continue;
+                    };
+                    let Dataset::Csv { labels, classes, dim, values, .. } = &labelled else {
+                        panic!("not a CSV data set");
+                    };
+                    prop_assert_eq!(*dim, columns - 1);
+                    prop_assert_eq!(labels.len() * dim, values.len());
+                    prop_assert!(*classes >= 2);
+                    prop_assert!((0..*classes).all(|class| labels.contains(&class)));
+                    check_values(&labelled);
+                }
+            }
         }
     }
 

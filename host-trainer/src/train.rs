@@ -110,7 +110,7 @@ pub fn run(
     let started = Instant::now();
     let mut init_rng = NoiseRng::seed_from_u64(recipe.seed);
     let (dim, classes) = (dataset.dim(), dataset.classes());
-    let normalization = dataset.normalization(recipe.normalize);
+    let normalization = dataset.normalization(recipe.normalize)?;
     let (mut generator, mut discriminator) = recipe
         .networks(dim, classes)
         .with_context(|| recipe.architecture(dim, classes))?;

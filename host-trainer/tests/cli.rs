@@ -1449,3 +1449,118 @@ fn a_resumed_run_takes_new_rates_from_its_step_on() {
         std::fs::read(scratch.path("changed/model.pgan")).unwrap()
     );
 }
+
+/// Structured fuzzing of the checkpoint reader: a real checkpoint changed the ways a damaged or
+/// crafted file could be (bytes flipped, cut short, its header's length changed, one value of its
+/// JSON header replaced with the checksum made to match) is resumed from or refused with one
+/// line; the process never panics and is never killed.
+#[test]
+fn mutated_checkpoints_resume_or_fail_cleanly() {
+    const CASES: usize = 100;
+    let scratch = Scratch::new("checkpoint-fuzz");
+    train(&scratch.path("base"), &["--stop-at", "20"]);
+    let original = std::fs::read(scratch.path("base/checkpoint.bin")).unwrap();
+    let config = std::fs::read(scratch.path("base/config.json")).unwrap();
+    let header_end = 12 + u32::from_le_bytes(original[8..12].try_into().unwrap()) as usize;
+    let header: serde_json::Value = serde_json::from_slice(&original[12..header_end]).unwrap();
+    let mut leaves = Vec::new();
+    json_leaves(&header, String::new(), &mut leaves);
+    let replacements = [
+        "0",
+        "-1",
+        "1.5",
+        "1e30",
+        "-1e-30",
+        "4294967296",
+        "\"x\"",
+        "null",
+        "true",
+        "[]",
+        "{}",
+    ];
+    let mut state = 0x9E37_79B9_7F4A_7C15_u64;
+    let mut random = move |below: usize| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % below as u64) as usize
+    };
+    for case in 0..CASES {
+        let mut bytes = original.clone();
+        let what = match case % 4 {
+            0 => {
+                for _ in 0..1 + random(4) {
+                    let at = random(bytes.len());
+                    bytes[at] ^= 1 << random(8);
+                }
+                "flipped bits".to_string()
+            }
+            1 => {
+                bytes.truncate(random(bytes.len()));
+                format!("cut to {} bytes", bytes.len())
+            }
+            2 => {
+                let len = [
+                    0,
+                    1,
+                    header_end as u32 + 1,
+                    u32::MAX,
+                    random(1 << 20) as u32,
+                ][random(5)];
+                bytes[8..12].copy_from_slice(&len.to_le_bytes());
+                format!("header length {len}")
+            }
+            _ => {
+                let leaf = &leaves[random(leaves.len())];
+                let value = replacements[random(replacements.len())];
+                let mut edited = header.clone();
+                *edited.pointer_mut(leaf).unwrap() = serde_json::from_str(value).unwrap();
+                let json = serde_json::to_vec(&edited).unwrap();
+                let mut rebuilt = original[..8].to_vec();
+                rebuilt.extend_from_slice(&(json.len() as u32).to_le_bytes());
+                rebuilt.extend_from_slice(&json);
+                let crc = crc::Crc::<u32>::new(&crc::CRC_32_ISO_HDLC).checksum(&rebuilt);
+                rebuilt.extend_from_slice(&crc.to_le_bytes());
+                rebuilt.extend_from_slice(&original[header_end + 4..]);
+                bytes = rebuilt;
+                format!("{leaf} = {value}")
+            }
+        };
+        let dir = scratch.path(&format!("case{case}"));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("config.json"), &config).unwrap();
+        std::fs::write(dir.join("checkpoint.bin"), &bytes).unwrap();
+        let dir = dir.display().to_string();
+        let output = picogan(&["train", "--resume", &dir, "-n", "10", "-q"]);
+        let stderr = text(&output.stderr);
+        assert!(
+            output.status.code().is_some(),
+            "{what}: killed by a signal: {stderr}"
+        );
+        assert!(!stderr.contains("panicked"), "{what}: {stderr}");
+        if !output.status.success() {
+            assert_eq!(
+                stderr.trim_end().lines().count(),
+                1,
+                "{what}: not one line: {stderr:?}"
+            );
+        }
+    }
+}
+
+/// The JSON pointers of every number, string, boolean and null in `value`.
+fn json_leaves(value: &serde_json::Value, pointer: String, leaves: &mut Vec<String>) {
+    match value {
+        serde_json::Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                json_leaves(item, format!("{pointer}/{i}"), leaves);
+            }
+        }
+        serde_json::Value::Object(fields) => {
+            for (key, item) in fields {
+                json_leaves(item, format!("{pointer}/{key}"), leaves);
+            }
+        }
+        _ => leaves.push(pointer),
+    }
+}
