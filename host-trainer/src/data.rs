@@ -529,7 +529,10 @@ mod tests {
         assert_eq!((dim, values), (2, vec![1.0, 2.0, 3.0, 4.0]));
         // Normalized, 3.4e38 would lie 4.5e38 from the mean: more than an f32 holds.
         let wide = parse_csv(path, "1,3.4e38\n2,-3.4e38\n3,-3.4e38\n").unwrap();
-        let error = wide.normalization(Normalize::Standard).unwrap_err().to_string();
+        let error = wide
+            .normalization(Normalize::Standard)
+            .unwrap_err()
+            .to_string();
         assert!(error.contains("column 2 spans too wide a range"), "{error}");
         assert!(wide.normalization(Normalize::Minmax).is_ok());
     }
