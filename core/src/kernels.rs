@@ -528,12 +528,25 @@ fn remainder_sum(
     full: usize,
     sums: &mut [f32],
 ) {
+    if sums.len() <= NARROW_OUTPUTS {
+        // A constant number of sums, so that they stay in registers (a 64 → 2 output layer).
+        narrow_width!(sums.len(), N => {
+            let mut acc = [0.0f32; N];
+            if let Some(init) = init {
+                acc.copy_from_slice(&init[full..full + N]);
+            }
+            for (&xk, wk) in x.iter().zip(w.chunks_exact(outputs)) {
+                for (a, &wkj) in acc.iter_mut().zip(&wk[full..full + N]) {
+                    *a += wkj * xk;
+                }
+            }
+            sums.copy_from_slice(&acc);
+        });
+        return;
+    }
     match init {
         Some(init) => sums.copy_from_slice(&init[full..]),
         None => sums.fill(0.0),
-    }
-    if outputs == 0 {
-        return;
     }
     for (&xk, wk) in x.iter().zip(w.chunks_exact(outputs)) {
         for (sum, &wkj) in sums.iter_mut().zip(&wk[full..]) {
