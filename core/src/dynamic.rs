@@ -39,8 +39,8 @@ pub const MAX_LAYER_PARAMS: usize = 1 << 28;
 /// The widest layer whose single-sample pass keeps its values on the stack; wider ones use the
 /// heap.
 const STACK_WIDTH: usize = 256;
-/// The widest layer whose single-sample pass uses the smaller stack buffers: zeroing buffers four
-/// times as wide as needed took a tenth of a sample's instructions for 64-wide networks.
+/// The widest layer whose single-sample pass uses the smaller stack buffers, so that a small
+/// network does not zero buffers four times as wide as it needs for every sample.
 const NARROW_STACK_WIDTH: usize = 64;
 
 /// A zeroed buffer of `rows × width` values, or [`Error::OutOfMemory`] when it cannot be

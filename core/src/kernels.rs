@@ -635,8 +635,9 @@ pub(crate) fn affine_columns<T: Target, const R: usize, I: Dim, W: Dim, O: Dim>(
 /// registers and advanced together along k, then stored through `activate` (φ). Arguments as in
 /// [`affine_columns`], for `R` samples.
 ///
-/// The inputs go four at a time, so that the rows' addresses are worked out once per four k: with
-/// sizes known only at run time, that was a fifth of the instructions of a 64 → 64 layer.
+/// The inputs go four at a time, so that the rows' addresses are worked out once per four k
+/// rather than once per k, which with sizes known only at run time cost more than the sums
+/// (docs/performance.md).
 #[inline(always)]
 fn affine_tile<T: Target, const R: usize, I: Dim, W: Dim, O: Dim>(
     target: T,
