@@ -1,11 +1,11 @@
 //! The model file: a versioned, checksummed binary holding one network, read without allocation.
 //!
-//! Layout, all integers and floats little-endian (version 2):
+//! Layout, all integers and floats little-endian (version 3):
 //!
 //! | offset | size | field |
 //! |---|---|---|
 //! | 0 | 4 | magic `PGAN` |
-//! | 4 | 2 | format version, u16 (this crate writes [`VERSION`] and reads 1 and 2) |
+//! | 4 | 2 | format version, u16 (this crate writes [`VERSION`] and reads 1 to 3) |
 //! | 6 | 1 | dtype: 0 = f32, 1 = int8 (parameters laid out as in [`write_i8`]), 2 = Q16.16 ([`write_q16`]) |
 //! | 7 | 1 | role: 0 = generator, 1 = discriminator |
 //! | 8 | 1 | number of dense layers L, 1..=[`MAX_LAYERS`] |
@@ -13,14 +13,16 @@
 //! | 12 | 2 | noise dimension Z, u16 (a generator's; 0 in a discriminator's file) |
 //! | 14 | 2 | classes K, u16 (0: unconditional). G's inputs are Z noise values then the one-hot label (K values); D's inputs are the sample then the one-hot label |
 //! | 16 | 2 | normalized columns C, u16: 0, or the sample's width when the network works on normalized data |
-//! | 18 | 2 | reserved, zero |
+//! | 18 | 1 | image width W, u8: 0, or 1..=255 when a sample is a W × H image ([`ImageShape`]: rows of W pixels, one after the other) |
+//! | 19 | 1 | image height H, u8: 0 exactly when W is 0; W · H is the sample's width |
 //! | 20 | 12·L | per layer: inputs u16, outputs u16, activation u8 (0 identity, 1 ReLU, 2 LeakyReLU, 3 tanh, 4 sigmoid), 3 reserved zero bytes, LeakyReLU slope α f32 (0 otherwise) |
 //! | 20 + 12·L | 4·P | parameters, layer by layer: weights input-major (`w[k][j]`, I·O values), then biases (O values) |
 //! | | 8·C | per column: offset f32, scale f32 ([`Normalization`]: data = offset + scale · network value) |
 //! | end − 4 | 4 | CRC-32 (ISO-HDLC, the zlib/PNG one) of every byte before it |
 //!
-//! A version-1 file has no bytes 12 to 19 (its layer records start at 12) and no normalization:
-//! it reads as an unconditional model whose noise dimension is its first layer's inputs.
+//! A version-2 file has zeros in bytes 18 and 19 (no image shape). A version-1 file has no bytes
+//! 12 to 19 (its layer records start at 12) and no normalization: it reads as an unconditional
+//! model whose noise dimension is its first layer's inputs.
 //!
 //! Reading checks, in this order: length of the fixed parts, magic, version, layer count, total
 //! length, checksum, then every field's meaning (dtype, role, activations, shapes, finite
@@ -54,7 +56,7 @@ pub use int8::read_i8_dynamic;
 pub use int8::{
     Int8Layer, encoded_len_i8, encoded_len_i8_with, int8_layers, read_i8, write_i8, write_i8_with,
 };
-pub use interface::{Interface, Normalization};
+pub use interface::{ImageShape, Interface, Normalization, ParseImageShapeError};
 #[cfg(feature = "alloc")]
 pub use q16::read_q16_dynamic;
 pub use q16::{
@@ -69,13 +71,13 @@ use crate::layer::{Layer, LayerInfo, Network};
 /// The 4 bytes every model file starts with.
 pub const MAGIC: [u8; 4] = *b"PGAN";
 /// The format version this crate writes, and the newest it reads.
-pub const VERSION: u16 = 2;
+pub const VERSION: u16 = 3;
 /// The most dense layers a file may describe.
 pub const MAX_LAYERS: usize = 8;
 
 /// The header of a version-1 file.
 const V1_HEADER_LEN: usize = 12;
-/// The header of a version-2 file.
+/// The header of a version-2 or -3 file.
 const HEADER_LEN: usize = 20;
 const NORMALIZATION_LEN: usize = 8;
 const LAYER_RECORD_LEN: usize = 12;
@@ -126,6 +128,8 @@ pub struct ModelSummary {
     pub classes: usize,
     /// Columns with a stored [`Normalization`] (0, or the sample's width).
     pub normalized_columns: usize,
+    /// The shape of the image a sample is, when it is one.
+    pub image: Option<ImageShape>,
     /// Where the layer records start.
     records_start: usize,
     /// The stored CRC-32.
@@ -148,7 +152,7 @@ impl ModelSummary {
     /// use picogan::{Activation, Dense};
     /// // A conditional discriminator's single layer: 3 sample values and 4 one-hot classes in.
     /// let layer = Dense::<7, 1>::new(Activation::Identity);
-    /// let interface = Interface { classes: 4, normalization: &[] };
+    /// let interface = Interface { classes: 4, normalization: &[], image: None };
     /// let mut file = [0u8; model::encoded_len::<Dense<7, 1>>()];
     /// model::write_with(&layer, Role::Discriminator, &interface, &mut file).unwrap();
     /// let summary = model::summarize(&file).unwrap();
@@ -178,7 +182,7 @@ impl ModelSummary {
     /// use picogan::{Activation, Dense};
     /// let layer = Dense::<1, 2>::new(Activation::Identity);
     /// let columns = [Normalization { offset: 10.0, scale: 2.0 }, Normalization { offset: 0.0, scale: 0.5 }];
-    /// let interface = Interface { classes: 0, normalization: &columns };
+    /// let interface = Interface { classes: 0, normalization: &columns, image: None };
     /// let mut file = vec![0u8; model::encoded_len_with(&layer, &interface)];
     /// model::write_with(&layer, Role::Generator, &interface, &mut file).unwrap();
     /// let summary = model::summarize(&file).unwrap();
@@ -360,6 +364,15 @@ pub enum ModelError {
         /// Column index.
         column: usize,
     },
+    /// The image shape has a side of 0 or over 255, or not as many pixels as a sample has values.
+    ImageShape {
+        /// Pixels per row.
+        width: usize,
+        /// Rows.
+        height: usize,
+        /// Values per sample.
+        sample_dim: usize,
+    },
     /// A reserved header byte is not zero.
     ReservedNotZero {
         /// Its offset in the file.
@@ -465,6 +478,14 @@ impl fmt::Display for ModelError {
                 f,
                 "column {column}: normalization needs a finite offset and a finite scale > 0"
             ),
+            ModelError::ImageShape {
+                width,
+                height,
+                sample_dim,
+            } => write!(
+                f,
+                "image shape {width}x{height} does not fit samples of {sample_dim} values (sides must be from 1 to 255, width × height the sample's width)"
+            ),
             ModelError::ReservedNotZero { offset } => {
                 write!(f, "reserved byte {offset} is not zero")
             }
@@ -515,7 +536,7 @@ pub fn encoded_len_of<N: Network>(network: &N) -> usize {
 /// use picogan::{Activation, Dense};
 /// let layer = Dense::<3, 2>::new(Activation::Identity);
 /// let columns = [Normalization::IDENTITY; 2];
-/// let interface = Interface { classes: 0, normalization: &columns };
+/// let interface = Interface { classes: 0, normalization: &columns, image: None };
 /// assert_eq!(model::encoded_len_with(&layer, &interface), model::encoded_len_of(&layer) + 16);
 /// ```
 pub fn encoded_len_with<N: Network>(network: &N, interface: &Interface<'_>) -> usize {
@@ -580,7 +601,7 @@ pub fn write<N: Network>(network: &N, role: Role, out: &mut [u8]) -> Result<usiz
 /// use picogan::{Activation::*, Dense, Mlp2};
 /// // A generator of 2-value samples for 3 classes: 2 noise values + 3 one-hot values in.
 /// let generator: Mlp2<5, 8, 2> = (Dense::new(Relu), Dense::new(Identity));
-/// let interface = Interface { classes: 3, normalization: &[] };
+/// let interface = Interface { classes: 3, normalization: &[], image: None };
 /// let mut file = [0u8; model::encoded_len::<Mlp2<5, 8, 2>>()];
 /// model::write_with(&generator, Role::Generator, &interface, &mut file).unwrap();
 /// let summary = model::summarize(&file).unwrap();
@@ -683,6 +704,7 @@ impl<'a, 'b> Writer<'a, 'b> {
         let noise_code = u16::try_from(noise_dim).map_err(|_| conditioning)?;
         let classes_code = u16::try_from(classes).map_err(|_| conditioning)?;
         interface::check(interface.normalization.iter().copied(), sample_dim)?;
+        interface::check_image(interface.image, sample_dim)?;
         let mut cursor = Writer {
             out,
             at: 0,
@@ -701,7 +723,11 @@ impl<'a, 'b> Writer<'a, 'b> {
         // `check` accepted 0 or `sample_dim` columns, and the layer records hold `sample_dim`.
         let columns = interface.normalization.len() as u16;
         cursor.bytes(&columns.to_le_bytes());
-        cursor.bytes(&[0, 0]);
+        // `check_image` accepted sides from 1 to 255.
+        let (width, height) = interface
+            .image
+            .map_or((0, 0), |shape| (shape.width as u8, shape.height as u8));
+        cursor.bytes(&[width, height]);
         Ok(cursor)
     }
 
@@ -772,7 +798,7 @@ pub fn summarize(bytes: &[u8]) -> Result<ModelSummary, ModelError> {
     let version = u16_at(bytes, 4);
     let records_start = match version {
         1 => V1_HEADER_LEN,
-        2 => HEADER_LEN,
+        2 | 3 => HEADER_LEN,
         _ => {
             return Err(ModelError::UnsupportedVersion {
                 found: version,
@@ -851,13 +877,18 @@ pub fn summarize(bytes: &[u8]) -> Result<ModelSummary, ModelError> {
         1 => Role::Discriminator,
         code => return Err(ModelError::UnknownRole { code }),
     };
-    if version > 1 {
-        for offset in [9, 10, 11, 18, 19] {
-            if bytes[offset] != 0 {
-                return Err(ModelError::ReservedNotZero { offset });
-            }
-        }
+    let reserved: &[usize] = match version {
+        1 => &[],
+        2 => &[9, 10, 11, 18, 19],
+        _ => &[9, 10, 11],
+    };
+    if let Some(&offset) = reserved.iter().find(|&&offset| bytes[offset] != 0) {
+        return Err(ModelError::ReservedNotZero { offset });
     }
+    let image = (version >= 3 && (bytes[18], bytes[19]) != (0, 0)).then(|| ImageShape {
+        width: usize::from(bytes[18]),
+        height: usize::from(bytes[19]),
+    });
     let mut previous_outputs = None;
     let mut at = records_end;
     for (layer, info) in layers.iter_mut().take(layer_count).enumerate() {
@@ -906,11 +937,13 @@ pub fn summarize(bytes: &[u8]) -> Result<ModelSummary, ModelError> {
         noise_dim,
         classes,
         normalized_columns,
+        image,
         records_start,
         checksum: stored,
         len: found,
     };
     interface::check(summary.normalization(bytes), summary.sample_dim())?;
+    interface::check_image(summary.image, summary.sample_dim())?;
     match dtype {
         Dtype::F32 => {}
         Dtype::I8 => int8::check(bytes, &summary)?,

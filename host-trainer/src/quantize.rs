@@ -82,6 +82,7 @@ pub fn export(
     let interface = Interface {
         classes: summary.classes,
         normalization: &normalization,
+        image: summary.image,
     };
     let inputs = Inputs {
         noise: summary.noise_dim,

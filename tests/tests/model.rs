@@ -1,7 +1,7 @@
 //! The model file: round trips, and a typed error (never a panic) for every kind of defect,
 //! also on mutated files of every dtype (structured fuzzing, `mutated_files`).
 
-use picogan::model::{self, Interface, ModelError, Normalization, Role};
+use picogan::model::{self, ImageShape, Interface, ModelError, Normalization, Role};
 use picogan::{Activation::*, Dense, Layer, Mlp3};
 use picogan_tests::{init, param_bits};
 use proptest::prelude::*;
@@ -110,7 +110,7 @@ fn every_defect_has_its_own_error() {
         read_error(&newer),
         ModelError::UnsupportedVersion {
             found: 7,
-            supported: 2
+            supported: 3
         }
     );
 
@@ -265,6 +265,7 @@ fn conditioning_and_normalization_are_checked() {
     let interface = Interface {
         classes: 3,
         normalization: &columns,
+        image: None,
     };
     let mut good = vec![0; model::encoded_len_with(&network, &interface)];
     model::write_with(&network, Role::Generator, &interface, &mut good).unwrap();
@@ -317,18 +318,54 @@ fn conditioning_and_normalization_are_checked() {
         }
     );
     let mut reserved = good.clone();
-    reserved[18] = 1;
+    reserved[9] = 1;
     reseal(&mut reserved);
     assert_eq!(
         model::summarize(&reserved).unwrap_err(),
+        ModelError::ReservedNotZero { offset: 9 }
+    );
+    // Bytes 18 and 19 are the image's sides: both zero, or a shape of the sample's 2 values.
+    let mut image = good.clone();
+    image[18..20].copy_from_slice(&[2, 1]);
+    reseal(&mut image);
+    let shape = ImageShape {
+        width: 2,
+        height: 1,
+    };
+    assert_eq!(model::summarize(&image).unwrap().image, Some(shape));
+    for sides in [[1, 0], [0, 2], [1, 1], [2, 2]] {
+        let mut bad = good.clone();
+        bad[18..20].copy_from_slice(&sides);
+        reseal(&mut bad);
+        assert_eq!(
+            model::summarize(&bad).unwrap_err(),
+            ModelError::ImageShape {
+                width: sides[0].into(),
+                height: sides[1].into(),
+                sample_dim: 2
+            },
+            "sides {sides:?}"
+        );
+    }
+    // In a version-2 file they were reserved.
+    let mut version_2 = image.clone();
+    version_2[4] = 2;
+    reseal(&mut version_2);
+    assert_eq!(
+        model::summarize(&version_2).unwrap_err(),
         ModelError::ReservedNotZero { offset: 18 }
     );
+    version_2[18..20].copy_from_slice(&[0, 0]);
+    reseal(&mut version_2);
+    let summary = model::summarize(&version_2).unwrap();
+    assert_eq!((summary.version, summary.image), (2, None));
 
     // The writer refuses what the reader would.
     let mut out = vec![0; good.len()];
     let all_classes = Interface {
         classes: 5,
         normalization: &[],
+        image: None,
     };
     assert!(matches!(
         model::write_with(&network, Role::Generator, &all_classes, &mut out),
@@ -337,11 +374,29 @@ fn conditioning_and_normalization_are_checked() {
     let short = Interface {
         classes: 3,
         normalization: &columns[..1],
+        image: None,
     };
     assert!(matches!(
         model::write_with(&network, Role::Generator, &short, &mut out),
         Err(ModelError::NormalizationColumns { .. })
     ));
+    let wrong_image = Interface {
+        image: Some(ImageShape {
+            width: 3,
+            height: 1,
+        }),
+        ..interface
+    };
+    assert!(matches!(
+        model::write_with(&network, Role::Generator, &wrong_image, &mut out),
+        Err(ModelError::ImageShape { .. })
+    ));
+    let with_image = Interface {
+        image: Some(shape),
+        ..interface
+    };
+    model::write_with(&network, Role::Generator, &with_image, &mut out).unwrap();
+    assert_eq!(out, image);
 }
 
 #[test]
@@ -430,7 +485,7 @@ proptest! {
 mod mutated_files {
     use picogan::Activation;
     use picogan::dynamic::DynMlp;
-    use picogan::model::{self, Dtype, Interface, Normalization, Role};
+    use picogan::model::{self, Dtype, ImageShape, Interface, Normalization, Role};
     use picogan::quant::QuantParams;
     use picogan::rng::{NoiseRng, SeedableRng};
     use proptest::prelude::*;
@@ -464,6 +519,11 @@ mod mutated_files {
         let interface = Interface {
             classes,
             normalization: if normalized { &normalization } else { &[] },
+            // Normalized files also say their samples are images of one row.
+            image: (normalized && sample_dim <= ImageShape::MAX_SIDE).then_some(ImageShape {
+                width: sample_dim,
+                height: 1,
+            }),
         };
         let calibration: Vec<f32> = (0..inputs * 20)
             .map(|i| (i % 7) as f32 / 3.0 - 1.0)

@@ -1,5 +1,6 @@
-//! What a model file says about the data around its network: the classes of a conditional model
-//! and the normalization that turns the network's values into the data's units.
+//! What a model file says about the data around its network: the classes of a conditional model,
+//! the normalization that turns the network's values into the data's units, and the shape of the
+//! image a sample is.
 
 use super::ModelError;
 
@@ -58,12 +59,97 @@ impl Normalization {
     }
 }
 
-/// A network's classes and normalization, as a model file of version 2 stores them.
+/// The shape of the image a sample is: `height` rows of `width` pixels, one value a pixel, the
+/// rows one after the other. Written `WIDTHxHEIGHT` (`8x8`); a model file stores sides from 1 to
+/// 255.
+///
+/// # Examples
+/// ```
+/// use picogan::model::ImageShape;
+/// let shape: ImageShape = "28x8".parse().unwrap();
+/// assert_eq!((shape.width, shape.height, shape.pixels()), (28, 8, 224));
+/// assert_eq!(shape.to_string(), "28x8");
+/// assert!("8x0".parse::<ImageShape>().is_err());
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct ImageShape {
+    /// Pixels per row.
+    pub width: usize,
+    /// Rows.
+    pub height: usize,
+}
+
+impl ImageShape {
+    /// The longest side a model file stores.
+    pub const MAX_SIDE: usize = u8::MAX as usize;
+
+    /// Pixels in the image: width · height.
+    ///
+    /// # Examples
+    /// ```
+    /// use picogan::model::ImageShape;
+    /// assert_eq!(ImageShape { width: 8, height: 8 }.pixels(), 64);
+    /// ```
+    pub const fn pixels(self) -> usize {
+        self.width * self.height
+    }
+
+    /// True when both sides are from 1 to [`ImageShape::MAX_SIDE`].
+    const fn is_storable(self) -> bool {
+        self.width >= 1
+            && self.width <= Self::MAX_SIDE
+            && self.height >= 1
+            && self.height <= Self::MAX_SIDE
+    }
+}
+
+impl core::fmt::Display for ImageShape {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "{}x{}", self.width, self.height)
+    }
+}
+
+/// Why a text is not an [`ImageShape`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ParseImageShapeError;
+
+impl core::fmt::Display for ParseImageShapeError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(
+            f,
+            "expected WIDTHxHEIGHT with sides from 1 to {} (like 8x8)",
+            ImageShape::MAX_SIDE
+        )
+    }
+}
+
+impl core::error::Error for ParseImageShapeError {}
+
+impl core::str::FromStr for ImageShape {
+    type Err = ParseImageShapeError;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let (width, height) = text.trim().split_once('x').ok_or(ParseImageShapeError)?;
+        let side = |t: &str| t.parse::<usize>().map_err(|_| ParseImageShapeError);
+        let shape = ImageShape {
+            width: side(width)?,
+            height: side(height)?,
+        };
+        if shape.is_storable() {
+            Ok(shape)
+        } else {
+            Err(ParseImageShapeError)
+        }
+    }
+}
+
+/// A network's classes, normalization and image shape, as a model file of version 3 stores them.
 ///
 /// # Examples
 /// ```
 /// use picogan::model::Interface;
-/// assert_eq!(Interface::PLAIN, Interface { classes: 0, normalization: &[] });
+/// assert_eq!(Interface::PLAIN, Interface { classes: 0, normalization: &[], image: None });
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Interface<'a> {
@@ -74,6 +160,8 @@ pub struct Interface<'a> {
     /// One [`Normalization`] per sample column, or none when the network works in the data's
     /// units.
     pub normalization: &'a [Normalization],
+    /// The shape of the image a sample is, when it is one: its pixels are the sample's values.
+    pub image: Option<ImageShape>,
 }
 
 impl Interface<'_> {
@@ -81,6 +169,7 @@ impl Interface<'_> {
     pub const PLAIN: Interface<'static> = Interface {
         classes: 0,
         normalization: &[],
+        image: None,
     };
 }
 
@@ -102,4 +191,18 @@ pub(super) fn check(
         }
     }
     Ok(())
+}
+
+/// Checks that `image`, if any, has storable sides and `sample_dim` pixels.
+pub(super) fn check_image(image: Option<ImageShape>, sample_dim: usize) -> Result<(), ModelError> {
+    match image {
+        Some(shape) if !shape.is_storable() || shape.pixels() != sample_dim => {
+            Err(ModelError::ImageShape {
+                width: shape.width,
+                height: shape.height,
+                sample_dim,
+            })
+        }
+        _ => Ok(()),
+    }
 }
