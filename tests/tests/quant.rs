@@ -284,6 +284,17 @@ fn invalid_int8_fields_are_errors() {
         model::summarize(&int8_file(&q, bad_input, output)).unwrap_err(),
         model::ModelError::InvalidQuantization { layer: 0 }
     );
+    // A finite, positive input scale so small that Q16 noise has no multiplier into its steps:
+    // refused by the checks, not only when the network is built.
+    let tiny_input = QuantParams {
+        scale: 1e-30,
+        zero_point: 0,
+    };
+    assert!(picogan::quant::noise_multiplier(tiny_input).is_none());
+    assert_eq!(
+        model::summarize(&int8_file(&q, tiny_input, output)).unwrap_err(),
+        model::ModelError::InvalidQuantization { layer: 0 }
+    );
 }
 
 proptest! {

@@ -132,10 +132,12 @@ pub fn int8_layers<'a>(
 /// Checks every field of the int8 section (the length and checksum are already checked).
 pub(super) fn check(bytes: &[u8], summary: &ModelSummary) -> Result<(), ModelError> {
     let (input, output, layers) = int8_layers(bytes, summary);
+    // The input's scale must also turn Q16 noise into int8 steps (a multiplier in range).
     if !(valid_scale(input.scale)
         && valid_scale(output.scale)
         && valid_zero_point(input.zero_point)
-        && valid_zero_point(output.zero_point))
+        && valid_zero_point(output.zero_point)
+        && crate::quant::noise_multiplier(input).is_some())
     {
         return Err(ModelError::InvalidQuantization { layer: 0 });
     }
