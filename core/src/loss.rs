@@ -221,3 +221,40 @@ pub fn mean_loss(logits: &[f32], grads: &mut [f32], loss: impl Fn(f32) -> LossGr
     }
     total * scale
 }
+
+/// Softmax cross-entropy of K class logits z against the class `label`:
+/// ℓ(z, y) = −ln softmax(z)_y = ln Σₖ e^{zₖ} − z_y, computed as m + ln Σₖ e^{zₖ − m} − z_y with
+/// m = maxₖ zₖ so that no exponential overflows; writes ∂ℓ/∂zₖ = softmax(z)ₖ − [k = y] into
+/// `grad` (of K values). The sums run over k in increasing order.
+///
+/// The multi-class form of [`bce_with_logits`]: its expectation over the data is the
+/// cross-entropy H(p_data(y|x), p_model(y|x)) (Goodfellow, Bengio & Courville, *Deep Learning*,
+/// 2016, §6.2.2.3).
+///
+/// # Panics
+/// If `label` ≥ K or `grad` is shorter than `logits`.
+///
+/// # Examples
+/// ```
+/// use picogan::loss::softmax_cross_entropy;
+/// let mut grad = [0.0; 2];
+/// let loss = softmax_cross_entropy(&[0.0, 0.0], 1, &mut grad);
+/// assert!((loss - core::f32::consts::LN_2).abs() < 1e-7);
+/// assert_eq!(grad, [0.5, -0.5]);
+/// // Large logits stay finite.
+/// assert_eq!(softmax_cross_entropy(&[1000.0, 0.0], 0, &mut grad), 0.0);
+/// ```
+pub fn softmax_cross_entropy(logits: &[f32], label: usize, grad: &mut [f32]) -> f32 {
+    let max = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    let grad = &mut grad[..logits.len()];
+    let mut sum = 0.0;
+    for (g, &z) in grad.iter_mut().zip(logits) {
+        *g = math::exp(z - max);
+        sum += *g;
+    }
+    for g in grad.iter_mut() {
+        *g /= sum;
+    }
+    grad[label] -= 1.0;
+    max + math::ln(sum) - logits[label]
+}

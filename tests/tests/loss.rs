@@ -1,7 +1,8 @@
 //! GAN losses: agreement with the naive formulas, stability in the tails, gradients, saturation.
 
 use picogan::loss::{
-    GanLoss, bce_with_logits, bce_with_logits_grad, log_sigmoid, mean_loss, softplus,
+    GanLoss, bce_with_logits, bce_with_logits_grad, log_sigmoid, mean_loss, softmax_cross_entropy,
+    softplus,
 };
 use picogan::{Activation, sigmoid};
 use proptest::prelude::*;
@@ -74,6 +75,43 @@ proptest! {
         }
         let numeric = central_difference(|v| bce_with_logits(v, 0.3), x, 1e-2);
         prop_assert!((numeric - f64::from(bce_with_logits_grad(x, 0.3))).abs() < 1e-3);
+    }
+
+    #[test]
+    fn softmax_cross_entropy_matches_its_formula_and_gradient(
+        logits in proptest::collection::vec(-8.0f32..8.0, 2..12),
+        pick in 0usize..12,
+    ) {
+        let label = pick % logits.len();
+        let mut grad = vec![0.0; logits.len()];
+        let loss = softmax_cross_entropy(&logits, label, &mut grad);
+        // −ln softmax(z)_y, in f64.
+        let sum: f64 = logits.iter().map(|&z| f64::from(z).exp()).sum();
+        let naive = sum.ln() - f64::from(logits[label]);
+        prop_assert!((f64::from(loss) - naive).abs() <= 1e-5 * (1.0 + naive.abs()), "{loss} vs {naive}");
+        // The gradient sums to 0 (softmax sums to 1) and matches central differences.
+        prop_assert!(grad.iter().map(|&g| f64::from(g)).sum::<f64>().abs() < 1e-5);
+        for k in 0..logits.len() {
+            let at = |v: f32| {
+                let mut moved = logits.clone();
+                moved[k] = v;
+                softmax_cross_entropy(&moved, label, &mut vec![0.0; logits.len()])
+            };
+            let numeric = central_difference(at, logits[k], 1e-2);
+            prop_assert!((numeric - f64::from(grad[k])).abs() < 1e-3, "logit {k}: {numeric} vs {}", grad[k]);
+        }
+    }
+
+    #[test]
+    fn softmax_cross_entropy_stays_finite_for_any_logits(
+        logits in proptest::collection::vec(-1e30f32..1e30, 2..12),
+        pick in 0usize..12,
+    ) {
+        let label = pick % logits.len();
+        let mut grad = vec![0.0; logits.len()];
+        let loss = softmax_cross_entropy(&logits, label, &mut grad);
+        prop_assert!(loss.is_finite() && loss >= 0.0, "{loss}");
+        prop_assert!(grad.iter().all(|g| g.is_finite()));
     }
 
     #[test]
