@@ -11,6 +11,7 @@ use picogan::rng::{NoiseRng, SeedableRng};
 use serde::Serialize;
 
 use crate::checkpoint::{self, LossRecord};
+use crate::classifier::Classifier;
 use crate::data::Dataset;
 use crate::eval::{self, ClassReport, Report};
 use crate::file_generator::FileGenerator;
@@ -20,11 +21,17 @@ use crate::files::{
 use crate::progress::Progress;
 use crate::recipe::{self, Recipe};
 use crate::train::{self, CHECKPOINT};
-use crate::{EvalArgs, ExportArgs, InfoArgs, SampleArgs, SummaryArgs, TrainArgs, export, plot};
+use crate::{
+    EvalArgs, ExportArgs, InfoArgs, SampleArgs, SummaryArgs, TrainArgs, export, image_grid,
+    image_metrics, plot,
+};
 
 /// The most samples an evaluation takes: its metrics compare every pair of samples, so their
 /// time grows with n² (20,000 take about a minute and a half on one core).
 const MAX_EVAL_SAMPLES: usize = 20_000;
+
+/// The most images `picogan sample --png` draws.
+const MAX_PNG_SAMPLES: usize = 10_000;
 
 /// Fails unless `n` samples are enough for the k-nearest-neighbour metrics, and few enough for
 /// their n² comparisons.
@@ -64,48 +71,104 @@ struct Evaluation {
 
 /// The generator's metrics next to a second real set's, against one real reference set; for a
 /// conditional generator, also class by class. The generated labels follow the data's.
-fn evaluate(generator: &Sampler<'_>, dataset: &Dataset, n: usize, seed: u64) -> Evaluation {
+///
+/// With `held_out` rows, the reference is up to `n` different training rows and the second set up
+/// to `n` held-out rows, which training never saw; the generator then makes as many samples as
+/// the second set has, each with its row's label. Otherwise both real sets are `n` draws from
+/// `dataset`.
+fn evaluate(
+    generator: &Sampler<'_>,
+    dataset: &Dataset,
+    held_out: Option<&Dataset>,
+    n: usize,
+    seed: u64,
+) -> Result<Evaluation> {
     let dim = generator.dim;
     let (noise_seed, reference_seed, second_seed) = evaluation_seeds(seed);
-    let mut generated = Vec::with_capacity(n * dim);
     let mut noise = NoiseRng::seed_from_u64(noise_seed);
-    let mut label_rng = NoiseRng::seed_from_u64(noise_seed ^ 0x1abe1);
-    let mut scratch = vec![0.0; dim];
-    let mut labels = Vec::new();
-    for _ in 0..n {
-        let label = if generator.classes > 0 {
-            let label = dataset.sample_labelled_into(&mut label_rng, &mut scratch);
-            labels.push(label);
-            label
-        } else {
-            0
-        };
-        (generator.sample)(&mut noise, label, &mut generated);
+    let conditional = generator.classes > 0;
+    let mut second_labels = Vec::new();
+    let (real, second, labels) = match held_out {
+        Some(held_out) => {
+            let (real, _) =
+                dataset.distinct_rows(&mut NoiseRng::seed_from_u64(reference_seed), n, None);
+            let second;
+            (second, second_labels) =
+                held_out.distinct_rows(&mut NoiseRng::seed_from_u64(second_seed), n, None);
+            let labels = if conditional {
+                second_labels.clone()
+            } else {
+                Vec::new()
+            };
+            (real, second, labels)
+        }
+        None => {
+            let mut label_rng = NoiseRng::seed_from_u64(noise_seed ^ 0x1abe1);
+            let mut scratch = vec![0.0; dim];
+            let labels = if conditional {
+                (0..n)
+                    .map(|_| dataset.sample_labelled_into(&mut label_rng, &mut scratch))
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            let real = dataset.samples(&mut NoiseRng::seed_from_u64(reference_seed), n);
+            let second = dataset.samples(&mut NoiseRng::seed_from_u64(second_seed), n);
+            (real, second, labels)
+        }
+    };
+    let count = second.len() / dim;
+    let mut generated = Vec::with_capacity(count * dim);
+    for i in 0..count {
+        (generator.sample)(
+            &mut noise,
+            labels.get(i).copied().unwrap_or(0),
+            &mut generated,
+        );
     }
-    let real = dataset.samples(&mut NoiseRng::seed_from_u64(reference_seed), n);
-    let second = dataset.samples(&mut NoiseRng::seed_from_u64(second_seed), n);
     let bandwidths = bandwidths(&real, dim);
-    let classes = if generator.classes > 0 && dataset.classes() == generator.classes {
+    let classes = if conditional && dataset.classes() == generator.classes {
         (0..generator.classes)
-            .map(|class| evaluate_class(generator, dataset, class, n, seed))
+            .filter_map(|class| evaluate_class(generator, dataset, held_out, class, n, seed))
             .collect()
     } else {
         Vec::new()
     };
+    let images = match (dataset.image(), held_out) {
+        (Some(_), Some(_)) if dataset.classes() >= 2 => {
+            let classifier = Classifier::train(dataset)?;
+            let (training, _) =
+                dataset.distinct_rows(&mut NoiseRng::seed_from_u64(0), usize::MAX, None);
+            let sets = image_metrics::Sets {
+                dim,
+                training: &training,
+                generated: (&generated, &labels),
+                held_out: (&second, &second_labels),
+            };
+            Some(image_metrics::evaluate(
+                &classifier,
+                dataset.classes(),
+                &sets,
+            )?)
+        }
+        _ => None,
+    };
     let report = Report {
         dataset: dataset.name(),
-        samples: n,
+        samples: count,
+        held_out: held_out.is_some(),
+        images,
         seed,
         generator: eval::evaluate(&generated, &real, dim, dataset, &bandwidths),
         real_reference: eval::evaluate(&second, &real, dim, dataset, &bandwidths),
         classes,
     };
-    Evaluation {
+    Ok(Evaluation {
         report,
         generated,
         labels,
         real,
-    }
+    })
 }
 
 /// The MMD bandwidths for real samples `real`: multiples of their median distance.
@@ -118,25 +181,44 @@ fn bandwidths(real: &[f32], dim: usize) -> Vec<f64> {
 }
 
 /// One class's metrics: n / K samples of label `class` (at least 2k) against the real rows of
-/// that class.
+/// that class; with `held_out` rows, as many samples as the class has held-out rows (up to n / K)
+/// against up to n / K of its training rows. None when the class has too few held-out rows for
+/// the k-nearest-neighbour metrics.
 fn evaluate_class(
     generator: &Sampler<'_>,
     dataset: &Dataset,
+    held_out: Option<&Dataset>,
     class: usize,
     n: usize,
     seed: u64,
-) -> ClassReport {
+) -> Option<ClassReport> {
     let dim = generator.dim;
     let n = (n / generator.classes).max(2 * eval::K);
     let class_seed = seed ^ ((class as u64 + 1) << 32);
     let (noise_seed, reference_seed, second_seed) = evaluation_seeds(class_seed);
+    let (mut reference_rng, mut second_rng) = (
+        NoiseRng::seed_from_u64(reference_seed),
+        NoiseRng::seed_from_u64(second_seed),
+    );
+    let (real, second) = match held_out {
+        Some(held_out) => (
+            dataset.distinct_rows(&mut reference_rng, n, Some(class)).0,
+            held_out.distinct_rows(&mut second_rng, n, Some(class)).0,
+        ),
+        None => (
+            dataset.class_samples(&mut reference_rng, n, class),
+            dataset.class_samples(&mut second_rng, n, class),
+        ),
+    };
+    let n = second.len() / dim;
+    if n < 2 * eval::K {
+        return None;
+    }
     let mut noise = NoiseRng::seed_from_u64(noise_seed);
     let mut generated = Vec::with_capacity(n * dim);
     for _ in 0..n {
         (generator.sample)(&mut noise, class, &mut generated);
     }
-    let real = dataset.class_samples(&mut NoiseRng::seed_from_u64(reference_seed), n, class);
-    let second = dataset.class_samples(&mut NoiseRng::seed_from_u64(second_seed), n, class);
     let bandwidths = bandwidths(&real, dim);
     let own_mode = dataset.modes().map(|modes| {
         let mode = eval::dominant_mode(&real, dim, &modes);
@@ -146,13 +228,13 @@ fn evaluate_class(
             real_percent: eval::on_mode_percent(&second, dim, &modes, mode),
         }
     });
-    ClassReport {
+    Some(ClassReport {
         class,
         samples: n,
         own_mode,
         generator: eval::evaluate(&generated, &real, dim, dataset, &bandwidths),
         real_reference: eval::evaluate(&second, &real, dim, dataset, &bandwidths),
-    }
+    })
 }
 
 fn default_out(recipe: &Recipe) -> PathBuf {
@@ -215,9 +297,20 @@ fn recipe_of(args: &TrainArgs) -> Result<Recipe> {
     if let (Some(file), Some(std)) = (&args.modes, args.mode_std) {
         recipe.modes = Some((file.clone(), std));
     }
-    recipe.labels = args.labels;
+    if args.labels.is_some() {
+        recipe.labels = args.labels;
+    }
     if let Some(v) = args.normalize {
         recipe.normalize = v;
+    }
+    if args.unconditional {
+        recipe.conditional = false;
+    }
+    if let Some(v) = args.image {
+        recipe.image = Some(v);
+    }
+    if let Some(v) = args.holdout {
+        recipe.holdout = v;
     }
     recipe.save_discriminator = args.save_discriminator;
     recipe.validate()?;
@@ -244,6 +337,7 @@ struct TrainingFigures {
 struct TrainTask {
     recipe: Recipe,
     dataset: Dataset,
+    held_out: Option<Dataset>,
     out: PathBuf,
     resume: bool,
     stop_at: Option<u32>,
@@ -256,6 +350,7 @@ impl TrainTask {
         let TrainTask {
             recipe,
             dataset,
+            held_out,
             out,
             resume,
             stop_at,
@@ -278,6 +373,7 @@ impl TrainTask {
         let interface = Interface {
             classes: outcome.classes,
             normalization: &outcome.normalization,
+            image: dataset.image(),
         };
         let mut written = vec![train::save_model(
             &out.join("model.pgan"),
@@ -314,7 +410,13 @@ impl TrainTask {
             generated,
             labels,
             real,
-        } = evaluate(&sampler, &dataset, eval_samples, recipe.seed);
+        } = evaluate(
+            &sampler,
+            &dataset,
+            held_out.as_ref(),
+            eval_samples,
+            recipe.seed,
+        )?;
         let metrics = MetricsFile {
             metrics: &report,
             training: TrainingFigures {
@@ -356,6 +458,17 @@ impl TrainTask {
             },
             projected: false,
         })?);
+        if let Some(shape) = dataset.image() {
+            let real_rows = held_out.as_ref().unwrap_or(&dataset);
+            written.push(image_samples(
+                &out.join("samples.png"),
+                shape,
+                &sample,
+                outcome.classes,
+                real_rows,
+                recipe.seed,
+            )?);
+        }
         say!(
             "trained {} steps on {} in {:.1} s ({rate:.0} steps/s)\n{}",
             outcome.steps_done,
@@ -369,6 +482,86 @@ impl TrainTask {
         }
         Ok(())
     }
+}
+
+/// The recipe's data set, its modes and image shape set, split into the rows to train on and
+/// those held out (if any).
+fn open_split(recipe: &Recipe) -> Result<(Dataset, Option<Dataset>)> {
+    let mut dataset = Dataset::open(&recipe.dataset, recipe.labels)?;
+    if let Some((file, std)) = &recipe.modes {
+        dataset.set_modes(file, *std)?;
+    }
+    if let Some(shape) = recipe.image {
+        dataset.set_image(shape)?;
+    }
+    ensure!(
+        recipe.conditional || dataset.classes() > 0,
+        "--unconditional is for labelled data (--labels); {} has no labels, so its model is unconditional already",
+        dataset.name()
+    );
+    dataset.split_held_out(recipe.holdout)
+}
+
+/// Images a row in the trainer's `samples.png`.
+const GRID_COLUMNS: usize = 10;
+
+/// Draws image samples at `path`: for a conditional model, a row per class of
+/// [`GRID_COLUMNS`] generated images, then as many real images of the class (from `real`); for
+/// an unconditional one, [`GRID_COLUMNS`] rows of each.
+fn image_samples(
+    path: &Path,
+    shape: model::ImageShape,
+    sample: &dyn Fn(&mut NoiseRng, usize, &mut Vec<f32>),
+    classes: usize,
+    real: &Dataset,
+    seed: u64,
+) -> Result<PathBuf> {
+    let mut noise = NoiseRng::seed_from_u64(seed ^ 0x1A6E);
+    let mut real_rng = NoiseRng::seed_from_u64(seed ^ 0x1A6F);
+    let row_labels: Vec<Option<usize>> = if classes > 0 {
+        (0..classes).map(Some).collect()
+    } else {
+        vec![None; GRID_COLUMNS]
+    };
+    let mut rows = Vec::new();
+    for &label in &row_labels {
+        let mut generated = Vec::new();
+        for _ in 0..GRID_COLUMNS {
+            sample(&mut noise, label.unwrap_or(0), &mut generated);
+        }
+        let (reals, _) = real.distinct_rows(&mut real_rng, GRID_COLUMNS, label);
+        rows.push((label, generated, reals));
+    }
+    let (low, high) = rows
+        .iter()
+        .flat_map(|(_, _, reals)| reals)
+        .fold((f32::INFINITY, f32::NEG_INFINITY), |(l, h), &v| {
+            (l.min(v), h.max(v))
+        });
+    let pixels = shape.pixels();
+    let grid = image_grid::Grid {
+        shape,
+        range: (low, high),
+        title: format!(
+            "{}: generated (left), real (right){}",
+            real.name(),
+            if classes > 0 { ", a row per class" } else { "" }
+        ),
+        rows: rows
+            .iter()
+            .map(|(label, generated, reals)| image_grid::Row {
+                name: label.map_or(String::new(), |l| l.to_string()),
+                cells: generated
+                    .chunks_exact(pixels)
+                    .map(Some)
+                    .chain([None])
+                    .chain(reals.chunks_exact(pixels).map(Some))
+                    .collect(),
+            })
+            .collect(),
+    };
+    grid.write(path)?;
+    Ok(path.to_path_buf())
 }
 
 /// `picogan train`.
@@ -392,12 +585,9 @@ pub fn train(args: TrainArgs) -> Result<()> {
             (recipe, out, false)
         }
     };
-    let mut dataset = Dataset::open(&recipe.dataset, recipe.labels)?;
-    if let Some((file, std)) = &recipe.modes {
-        dataset.set_modes(file, *std)?;
-    }
+    let (dataset, held_out) = open_split(&recipe)?;
     // The architecture is checked before anything is written.
-    let (dim, classes) = (dataset.dim(), dataset.classes());
+    let (dim, classes) = (dataset.dim(), train::model_classes(&recipe, &dataset));
     recipe
         .networks(dim, classes)
         .with_context(|| recipe.architecture(dim, classes))?;
@@ -418,6 +608,7 @@ pub fn train(args: TrainArgs) -> Result<()> {
     )?;
     TrainTask {
         recipe,
+        held_out,
         out,
         resume,
         stop_at: args.stop_at,
@@ -446,13 +637,64 @@ pub fn sample(args: SampleArgs) -> Result<()> {
         );
     }
     let mut rng = NoiseRng::seed_from_u64(args.seed);
+    let label_of = |i: usize| {
+        args.label
+            .unwrap_or(if classes > 0 { i % classes } else { 0 })
+    };
+    if let Some(path) = &args.png {
+        let shape = generator.image().with_context(|| {
+            format!(
+                "--png: {} stores no image shape (train on images, with --image for CSV data)",
+                args.model.display()
+            )
+        })?;
+        ensure!(
+            (1..=MAX_PNG_SAMPLES).contains(&args.n),
+            "--png: -n must be from 1 to {MAX_PNG_SAMPLES} images, got {}",
+            args.n
+        );
+        let mut values = Vec::with_capacity(args.n * generator.dim());
+        for i in 0..args.n {
+            generator.sample_into(&mut rng, label_of(i), &mut values);
+        }
+        let columns = if classes > 0 && args.label.is_none() {
+            classes
+        } else {
+            10
+        };
+        let images: Vec<&[f32]> = values.chunks_exact(generator.dim()).collect();
+        let rows = images
+            .chunks(columns)
+            .enumerate()
+            .map(|(r, row)| image_grid::Row {
+                name: (r * columns).to_string(),
+                cells: row.iter().map(|&image| Some(image)).collect(),
+            })
+            .collect();
+        let title = match (classes, args.label) {
+            (0, _) => format!("{}: {} samples", args.model.display(), args.n),
+            (_, Some(label)) => format!("{}: label {label}", args.model.display()),
+            (_, None) => format!(
+                "{}: labels 0 to {} by column",
+                args.model.display(),
+                classes - 1
+            ),
+        };
+        image_grid::Grid {
+            shape,
+            range: generator.output_range(&values),
+            title,
+            rows,
+        }
+        .write(path)?;
+        say!("wrote {}", path.display())?;
+        return Ok(());
+    }
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let mut values = Vec::with_capacity(generator.dim());
     let result = (0..args.n).try_for_each(|i| {
         values.clear();
-        let label = args
-            .label
-            .unwrap_or(if classes > 0 { i % classes } else { 0 });
+        let label = label_of(i);
         generator.sample_into(&mut rng, label, &mut values);
         let mut line: Vec<String> = values.iter().map(f32::to_string).collect();
         if classes > 0 {
@@ -472,6 +714,10 @@ pub fn eval(args: EvalArgs) -> Result<()> {
     if let (Some(file), Some(std)) = (&args.modes, args.mode_std) {
         dataset.set_modes(file, std)?;
     }
+    let holdout = args
+        .holdout
+        .unwrap_or(Recipe::default_for(&args.dataset).holdout);
+    let (dataset, held_out) = dataset.split_held_out(holdout)?;
     let generator = FileGenerator::load(&args.model)?;
     ensure!(
         generator.classes() == 0 || generator.classes() == dataset.classes(),
@@ -494,7 +740,7 @@ pub fn eval(args: EvalArgs) -> Result<()> {
         dim: generator.dim(),
         classes: generator.classes(),
     };
-    let report = evaluate(&sampler, &dataset, args.n, args.seed).report;
+    let report = evaluate(&sampler, &dataset, held_out.as_ref(), args.n, args.seed)?.report;
     if args.json {
         say!("{}", serde_json::to_string(&report)?)?;
     } else {
@@ -568,6 +814,13 @@ pub fn info(args: InfoArgs) -> Result<()> {
         say!("normalization none (the network works in the data's units)")?;
     } else {
         say!("normalization {}", columns.join(", "))?;
+    }
+    if let Some(shape) = summary.image {
+        say!(
+            "image         {shape} (a sample is {} rows of {} pixels)",
+            shape.height,
+            shape.width
+        )?;
     }
     say!("dtype         {:?}", summary.dtype)?;
     say!("format        version {}", summary.version)?;

@@ -1,11 +1,12 @@
-//! The data sets: the standard mixtures of GAN papers, a spiral, and any CSV of numbers.
+//! The data sets: the standard mixtures of GAN papers, a spiral, the 8×8 digits, and any CSV of
+//! numbers (gzip-compressed or not).
 
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail, ensure};
 use picogan::math;
 use picogan::mixture::GaussianMixture;
-use picogan::model::Normalization;
+use picogan::model::{ImageShape, Normalization};
 use picogan::rng::{NoiseRng, Rng, SeedableRng, fill_normal, uniform};
 use serde::{Deserialize, Serialize};
 
@@ -56,11 +57,26 @@ pub enum Dataset {
         classes: usize,
         /// The mixture's modes when the user gave them (`--modes`, `--mode-std`).
         modes: Option<Modes>,
+        /// The shape of the image each row is, when it is one (`--image`, or the built-in digits).
+        image: Option<ImageShape>,
     },
 }
 
 /// The names `--dataset` accepts besides a path to a CSV file.
-pub const NAMES: [&str; 4] = ["ring8", "grid25", "bimodal1d", "spiral"];
+pub const NAMES: [&str; 5] = ["ring8", "grid25", "bimodal1d", "spiral", "digits"];
+
+/// The 8×8 handwritten digits (`data/digits.csv.gz`; provenance and licence in `data/README.md`):
+/// 1,797 images of 64 pixels from 0 to 16, then the digit, built into the binary.
+const DIGITS_GZ: &[u8] = include_bytes!("../../data/digits.csv.gz");
+/// The shape of a digit image.
+pub const DIGITS_IMAGE: ImageShape = ImageShape {
+    height: 8,
+    width: 8,
+};
+
+/// The seed of the split into training and held-out rows: a constant, so that every run of a data
+/// set holds out the same rows whatever its own seed.
+const SPLIT_SEED: u64 = 0x5011_7000;
 
 /// The most classes a labelled CSV may have.
 pub const MAX_CLASSES: usize = 1024;
@@ -84,6 +100,9 @@ pub enum Normalize {
     Standard,
     /// Every column's minimum to −1 and maximum to 1.
     Minmax,
+    /// The whole data's minimum to 0 and maximum to 1, one scale for every column: images, whose
+    /// pixels share their units (pair it with `--output-activation sigmoid`).
+    Unit,
     /// The data as it is.
     None,
 }
@@ -98,17 +117,28 @@ pub struct Modes {
 }
 
 impl Dataset {
-    /// A built-in data set by name, or a CSV file by path (anything ending in `.csv`), whose
-    /// column `labels` holds class labels.
+    /// A built-in data set by name, or a CSV file by path (anything ending in `.csv` or, gzip-
+    /// compressed, `.csv.gz`), whose column `labels` holds class labels. The digits' labels are
+    /// their last column, whether `labels` says so or not.
     pub fn open(name: &str, labels: Option<LabelColumn>) -> Result<Self> {
         let builtin = match name {
             "ring8" => Dataset::Ring8(ring8()),
             "grid25" => Dataset::Grid25(grid25()),
             "bimodal1d" => Dataset::Bimodal1d(BIMODAL),
             "spiral" => Dataset::Spiral,
-            path if path.ends_with(".csv") => return load_csv(Path::new(path), labels),
+            "digits" => {
+                ensure!(
+                    labels.is_none_or(|column| column == LabelColumn::Last),
+                    "--labels first: the digits' labels are their last column"
+                );
+                let text = gunzip(DIGITS_GZ, Path::new("digits"))?;
+                let dataset =
+                    split_labels(parse_csv(Path::new("digits"), &text)?, LabelColumn::Last)?;
+                return Ok(dataset.with_image(Some(DIGITS_IMAGE)));
+            }
+            path if is_csv(path) => return load_csv(Path::new(path), labels),
             other => bail!(
-                "unknown data set '{other}': use one of {} or a path ending in .csv",
+                "unknown data set '{other}': use one of {} or a path ending in .csv or .csv.gz",
                 NAMES.join(", ")
             ),
         };
@@ -117,6 +147,39 @@ impl Dataset {
             "--labels is for CSV data; {name} has no label column"
         );
         Ok(builtin)
+    }
+
+    /// This data set with every row read as an image of `shape` (`None`: not images).
+    ///
+    /// # Errors
+    /// When the shape's pixels are not the values of a row, or the data set is not a CSV.
+    pub fn set_image(&mut self, shape: ImageShape) -> Result<()> {
+        let name = self.name();
+        let Dataset::Csv { dim, image, .. } = self else {
+            bail!("--image is for CSV data; {name} is not made of images");
+        };
+        ensure!(
+            shape.pixels() == *dim,
+            "--image {shape}: {} pixels, but the rows of {name} hold {dim} values",
+            shape.pixels()
+        );
+        *image = Some(shape);
+        Ok(())
+    }
+
+    fn with_image(mut self, shape: Option<ImageShape>) -> Self {
+        if let Dataset::Csv { image, .. } = &mut self {
+            *image = shape;
+        }
+        self
+    }
+
+    /// The shape of the image each sample is, for image data.
+    pub fn image(&self) -> Option<ImageShape> {
+        match self {
+            Dataset::Csv { image, .. } => *image,
+            _ => None,
+        }
     }
 
     /// Classes K of a labelled data set, 0 otherwise.
@@ -148,6 +211,11 @@ impl Dataset {
             }
         };
         let rows = (values.len() / dim) as f64;
+        let (global_min, global_max) = values
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(low, high), &v| {
+                (low.min(f64::from(v)), high.max(f64::from(v)))
+            });
         (0..dim)
             .map(|column| {
                 let column_values = || {
@@ -166,6 +234,7 @@ impl Dataset {
                             / rows;
                         (mean, variance.sqrt())
                     }
+                    Normalize::Unit => (global_min, global_max - global_min),
                     _ => {
                         let min = column_values().fold(f64::INFINITY, f64::min);
                         let max = column_values().fold(f64::NEG_INFINITY, f64::max);
@@ -305,13 +374,45 @@ impl Dataset {
 /// must have rows. Errors name the file and line.
 pub fn load_csv(path: &Path, labels: Option<LabelColumn>) -> Result<Dataset> {
     let bytes = crate::files::read_limited(path, crate::files::MAX_DATA_BYTES, "data file")?;
-    let text = String::from_utf8(bytes)
-        .with_context(|| format!("data file {} is not UTF-8 text", path.display()))?;
+    let text = if path.to_string_lossy().ends_with(".gz") {
+        gunzip(&bytes, path)?
+    } else {
+        String::from_utf8(bytes)
+            .with_context(|| format!("data file {} is not UTF-8 text", path.display()))?
+    };
     let dataset = parse_csv(path, &text)?;
     match labels {
         Some(column) => split_labels(dataset, column),
         None => Ok(dataset),
     }
+}
+
+/// True for a path `--dataset` reads as a CSV file: one ending in `.csv` or `.csv.gz`.
+pub fn is_csv(path: &str) -> bool {
+    path.ends_with(".csv") || path.ends_with(".csv.gz")
+}
+
+/// The text of gzip-compressed bytes, at most [`crate::files::MAX_DATA_BYTES`] of it.
+fn gunzip(compressed: &[u8], path: &Path) -> Result<String> {
+    use std::io::Read;
+    let limit = crate::files::MAX_DATA_BYTES;
+    let mut text = String::new();
+    flate2::read::GzDecoder::new(compressed)
+        .take(limit + 1)
+        .read_to_string(&mut text)
+        .with_context(|| {
+            format!(
+                "data file {} is not gzip-compressed UTF-8 text",
+                path.display()
+            )
+        })?;
+    ensure!(
+        text.len() as u64 <= limit,
+        "data file {}: more than {} bytes once decompressed",
+        path.display(),
+        limit
+    );
+    Ok(text)
 }
 
 /// Moves the label column out of a parsed CSV data set.
@@ -377,6 +478,7 @@ fn split_labels(dataset: Dataset, column: LabelColumn) -> Result<Dataset> {
         labels,
         classes,
         modes: None,
+        image: None,
     })
 }
 
@@ -452,10 +554,148 @@ fn parse_csv(path: &Path, text: &str) -> Result<Dataset> {
         labels: Vec::new(),
         classes: 0,
         modes: None,
+        image: None,
     })
 }
 
+/// A uniform draw from 0..n (n ≥ 1), by multiply-and-shift of 32 random bits.
+fn below(rng: &mut NoiseRng, n: usize) -> usize {
+    ((u64::from(rng.next_u32()) * n as u64) >> 32) as usize
+}
+
+/// The first `count` entries of `items` put in a uniformly random order (a partial
+/// Fisher–Yates shuffle); the rest in some order.
+fn shuffle_front(rng: &mut NoiseRng, items: &mut [usize], count: usize) {
+    for i in 0..count.min(items.len()) {
+        let j = i + below(rng, items.len() - i);
+        items.swap(i, j);
+    }
+}
+
 impl Dataset {
+    /// Splits off `fraction` of a CSV data set's rows as held-out data that training never
+    /// sees, for an honest real-data reference in the evaluation. Labelled data is split class by
+    /// class, so both parts keep its class proportions. Which rows are held out is drawn from a
+    /// fixed seed: every run of the same file holds out the same rows. A fraction of 0 holds out
+    /// nothing.
+    ///
+    /// # Errors
+    /// When `fraction` is not in [0, 0.9], the data set is not a CSV, or a part (or a class
+    /// within it) would be left without rows.
+    pub fn split_held_out(self, fraction: f32) -> Result<(Dataset, Option<Dataset>)> {
+        ensure!(
+            (0.0..=0.9).contains(&fraction),
+            "--holdout must be from 0 to 0.9, got {fraction}"
+        );
+        if fraction == 0.0 {
+            return Ok((self, None));
+        }
+        let name = self.name();
+        let Dataset::Csv {
+            path,
+            dim,
+            values,
+            labels,
+            classes,
+            modes,
+            image,
+        } = self
+        else {
+            bail!(
+                "--holdout is for CSV data; {name} draws fresh samples, so its reference samples are never trained on"
+            );
+        };
+        let rows = values.len() / dim;
+        let groups: Vec<Vec<usize>> = if classes > 0 {
+            (0..classes)
+                .map(|class| (0..rows).filter(|&r| labels[r] == class).collect())
+                .collect()
+        } else {
+            vec![(0..rows).collect()]
+        };
+        let mut rng = NoiseRng::seed_from_u64(SPLIT_SEED);
+        let mut held = vec![false; rows];
+        for (class, mut group) in groups.into_iter().enumerate() {
+            let count = (fraction * group.len() as f32).round() as usize;
+            let which = if classes > 0 {
+                format!("class {class} of {name}")
+            } else {
+                name.clone()
+            };
+            ensure!(
+                count >= 1 && count < group.len(),
+                "--holdout {fraction}: {which} has {} rows, too few to hold out that share and train on the rest",
+                group.len()
+            );
+            shuffle_front(&mut rng, &mut group, count);
+            for &row in &group[..count] {
+                held[row] = true;
+            }
+        }
+        let held_rows = held.iter().filter(|&&h| h).count();
+        ensure!(
+            held_rows >= 2 * crate::eval::K,
+            "--holdout {fraction}: {held_rows} rows of {name} held out, and the evaluation needs at least {}",
+            2 * crate::eval::K
+        );
+        let part = |keep: bool| {
+            let chosen: Vec<usize> = (0..rows).filter(|&r| held[r] != keep).collect();
+            Dataset::Csv {
+                path: path.clone(),
+                dim,
+                values: chosen
+                    .iter()
+                    .flat_map(|&r| &values[r * dim..(r + 1) * dim])
+                    .copied()
+                    .collect(),
+                labels: chosen
+                    .iter()
+                    .filter_map(|&r| labels.get(r).copied())
+                    .collect(),
+                classes,
+                modes: modes.clone(),
+                image,
+            }
+        };
+        Ok((part(true), Some(part(false))))
+    }
+
+    /// Up to `n` different rows of a CSV data set (all of them when it has fewer), in a random
+    /// order, flattened, with their labels (empty without labels); for `class`, only rows of that
+    /// class. A built-in set draws `n` fresh samples, labelled 0.
+    pub fn distinct_rows(
+        &self,
+        rng: &mut NoiseRng,
+        n: usize,
+        class: Option<usize>,
+    ) -> (Vec<f32>, Vec<usize>) {
+        let Dataset::Csv {
+            dim,
+            values,
+            labels,
+            ..
+        } = self
+        else {
+            return (self.samples(rng, n), vec![0; n]);
+        };
+        let mut order: Vec<usize> = (0..values.len() / dim)
+            .filter(|&r| class.is_none_or(|c| labels.get(r) == Some(&c)))
+            .collect();
+        let count = n.min(order.len());
+        shuffle_front(rng, &mut order, count);
+        order.truncate(count);
+        let rows = order
+            .iter()
+            .flat_map(|&r| &values[r * dim..(r + 1) * dim])
+            .copied()
+            .collect();
+        let row_labels = order
+            .iter()
+            .filter_map(|&r| labels.get(r).copied())
+            .collect();
+        (rows, row_labels)
+    }
+
     /// Declares a CSV data set a mixture of Gaussians with the mode centres in the CSV file
     /// `centres` (one a row, of the data's dimension) and the common standard deviation `std`,
     /// so that the mode metrics apply to it.

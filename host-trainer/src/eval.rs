@@ -338,6 +338,11 @@ pub struct Report {
     pub dataset: String,
     /// Samples per set.
     pub samples: usize,
+    /// Whether the second real set is rows held out of training (else fresh draws of the data).
+    pub held_out: bool,
+    /// Labelled image data with held-out rows: the metrics of the images as images.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub images: Option<crate::image_metrics::ImageReport>,
     /// Seed of the evaluation draws.
     pub seed: u64,
     /// The generator's metrics.
@@ -352,8 +357,13 @@ pub struct Report {
 impl Report {
     /// The report as aligned text.
     pub fn to_text(&self) -> String {
+        let second = if self.held_out {
+            "real rows held out of training"
+        } else {
+            "a second real sample set"
+        };
         let mut lines = vec![format!(
-            "{} samples of {} (seed {}); in brackets: a second real sample set",
+            "{} samples of {} (seed {}); in brackets: {second}",
             self.samples, self.dataset, self.seed
         )];
         let (g, r) = (&self.generator, &self.real_reference);
@@ -374,10 +384,8 @@ impl Report {
             ));
         }
         for (gm, rm) in g.mmd.iter().zip(&r.mmd) {
-            lines.push(format!(
-                "MMD² (σ = {:.3})     {:>9.5}  [{:.5}]",
-                gm.bandwidth, gm.mmd2, rm.mmd2
-            ));
+            let name = format!("MMD² (σ = {:.3})", gm.bandwidth);
+            lines.push(format!("{name:<19} {:>9.5}  [{:.5}]", gm.mmd2, rm.mmd2));
         }
         for (name, gv, rv) in [
             ("precision", g.precision, r.precision),
@@ -386,6 +394,9 @@ impl Report {
             ("coverage", g.coverage, r.coverage),
         ] {
             lines.push(format!("{name:<19} {gv:>9.4}  [{rv:.4}]"));
+        }
+        if let Some(images) = &self.images {
+            lines.extend(images.to_text());
         }
         if !self.classes.is_empty() {
             lines.push(format!(

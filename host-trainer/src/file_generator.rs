@@ -5,8 +5,9 @@
 use std::path::Path;
 
 use anyhow::{Context, Result, ensure};
+use picogan::Activation;
 use picogan::dynamic::DynMlp;
-use picogan::model::{self, Dtype, Normalization, Role};
+use picogan::model::{self, Dtype, ImageShape, Normalization, Role};
 use picogan::quant::{self, DynQ16Mlp, DynQMlp};
 use picogan::rng::NoiseRng;
 
@@ -32,6 +33,8 @@ pub struct FileGenerator {
     dim: usize,
     classes: usize,
     normalization: Vec<Normalization>,
+    image: Option<ImageShape>,
+    output: Activation,
 }
 
 impl FileGenerator {
@@ -60,6 +63,11 @@ impl FileGenerator {
             dim: summary.sample_dim(),
             classes: summary.classes,
             normalization: summary.normalization(bytes).collect(),
+            image: summary.image,
+            output: summary
+                .layers()
+                .last()
+                .map_or(Activation::Identity, |l| l.activation),
         })
     }
 
@@ -71,6 +79,36 @@ impl FileGenerator {
     /// Classes of a conditional generator (0: unconditional).
     pub fn classes(&self) -> usize {
         self.classes
+    }
+
+    /// The shape of the image a sample is, for a model of images.
+    pub fn image(&self) -> Option<ImageShape> {
+        self.image
+    }
+
+    /// The range of values to draw `samples` (of this generator) in: what the output layer can
+    /// reach in the data's units when it is bounded (sigmoid, tanh), else the samples' own.
+    pub fn output_range(&self, samples: &[f32]) -> (f32, f32) {
+        let bounds = match self.output {
+            Activation::Sigmoid => Some((0.0, 1.0)),
+            Activation::Tanh => Some((-1.0, 1.0)),
+            _ => None,
+        };
+        // One normalization for every pixel (`--normalize unit`), or none: a common range.
+        let column = self
+            .normalization
+            .first()
+            .copied()
+            .unwrap_or(Normalization::IDENTITY);
+        let common = self.normalization.iter().all(|&c| c == column);
+        match bounds {
+            Some((low, high)) if common => (column.to_data(low), column.to_data(high)),
+            _ => samples
+                .iter()
+                .fold((f32::INFINITY, f32::NEG_INFINITY), |(l, h), &v| {
+                    (l.min(v), h.max(v))
+                }),
+        }
     }
 
     /// Appends one sample G(z, label) in the data's units, with noise drawn from `rng`, to

@@ -11,12 +11,16 @@ macro_rules! say {
 
 mod bench;
 mod checkpoint;
+mod classifier;
 mod commands;
 mod data;
 mod eval;
 mod export;
 mod file_generator;
 mod files;
+mod frechet;
+mod image_grid;
+mod image_metrics;
 mod plot;
 mod progress;
 mod quantize;
@@ -29,6 +33,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
+use picogan::model::ImageShape;
 
 use crate::recipe::LossName;
 
@@ -47,8 +52,9 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Train a generator (default: the 8-Gaussian ring) and write its model, metrics and plots.
-    Train(TrainArgs),
-    /// Print N samples of a generator as CSV, one sample per line, in shortest round-trip form.
+    Train(Box<TrainArgs>),
+    /// Print N samples of a generator as CSV, one sample per line, in shortest round-trip form
+    /// (or, for a model of images, draw them into a PNG).
     Sample(SampleArgs),
     /// Measure a generator against a data set (mode coverage, MMD, precision/recall, density/coverage).
     Eval(EvalArgs),
@@ -81,7 +87,7 @@ pub struct TheoryArgs {
 /// Settings of `picogan train`. Unset ones take the data set's default recipe.
 #[derive(clap::Args)]
 pub struct TrainArgs {
-    /// Data set: ring8, grid25, bimodal1d, spiral, or a path to a CSV file.
+    /// Data set: ring8, grid25, bimodal1d, spiral, digits, or a path to a CSV file (.csv or .csv.gz).
     #[arg(long, default_value = "ring8")]
     pub dataset: String,
     /// Generator updates [default: 30000 for grid25, 25000 otherwise].
@@ -96,7 +102,7 @@ pub struct TrainArgs {
     /// Continue the run whose checkpoint is in this folder. Its settings come from the checkpoint;
     /// --lr, --d-lr and --r1-gamma change theirs from the checkpoint's step on (recorded in
     /// config.json), for example to recover a run that diverged.
-    #[arg(long, value_name = "DIR", conflicts_with_all = ["steps", "seed", "out", "loss", "d_steps", "ema_decay", "lr_decay", "dataset", "checkpoint_every", "save_discriminator", "noise_dim", "generator", "discriminator", "output_activation", "batch", "modes", "mode_std", "labels", "normalize"])]
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["steps", "seed", "out", "loss", "d_steps", "ema_decay", "lr_decay", "dataset", "checkpoint_every", "save_discriminator", "noise_dim", "generator", "discriminator", "output_activation", "batch", "modes", "mode_std", "labels", "normalize", "unconditional", "image", "holdout"])]
     pub resume: Option<PathBuf>,
     /// Adversarial loss [default: non-saturating].
     #[arg(long, value_enum)]
@@ -154,6 +160,18 @@ pub struct TrainArgs {
     /// out in the data's units [default: standard for CSV data, none for the built-in sets]
     #[arg(long, value_enum)]
     pub normalize: Option<data::Normalize>,
+    /// Labelled data: train a model that is not conditional on the class (the labels then serve
+    /// the per-class metrics only) [default: conditional]
+    #[arg(long)]
+    pub unconditional: bool,
+    /// CSV data: each row is an image, WIDTHxHEIGHT pixels row after row (image plots, the shape
+    /// stored in the model file) [default: 8x8 for digits]
+    #[arg(long, value_name = "WxH")]
+    pub image: Option<ImageShape>,
+    /// Share of a CSV's rows held out of training, the same rows in every run: the evaluation's
+    /// real reference [default: 0.25 for digits, 0 otherwise]
+    #[arg(long, value_name = "F")]
+    pub holdout: Option<f32>,
     /// Stop after the checkpoint of this step, as if interrupted (continue with --resume).
     #[arg(long, value_name = "STEP")]
     pub stop_at: Option<u32>,
@@ -180,6 +198,10 @@ pub struct SampleArgs {
     /// A conditional model's class for every sample [default: 0, 1, …, K − 1 in turn]
     #[arg(long, value_name = "L")]
     pub label: Option<usize>,
+    /// A model of images: draw the samples into this PNG, a row of 10 (of K for a conditional
+    /// model) at a time, instead of printing them
+    #[arg(long, value_name = "FILE")]
+    pub png: Option<PathBuf>,
 }
 
 /// Settings of `picogan eval`.
@@ -188,7 +210,7 @@ pub struct EvalArgs {
     /// Model file (a generator).
     #[arg(long)]
     pub model: PathBuf,
-    /// Data set to compare against: ring8, grid25, bimodal1d, spiral, or a CSV path.
+    /// Data set to compare against: ring8, grid25, bimodal1d, spiral, digits, or a CSV path.
     #[arg(long)]
     pub dataset: String,
     /// Samples per set.
@@ -209,6 +231,10 @@ pub struct EvalArgs {
     /// CSV data: the column holding each row's class (for a conditional model: metrics per class)
     #[arg(long, value_enum, value_name = "COLUMN")]
     pub labels: Option<data::LabelColumn>,
+    /// Share of a CSV's rows to compare against, held out of training as `train --holdout` held
+    /// them out [default: 0.25 for digits, 0 otherwise]
+    #[arg(long, value_name = "F")]
+    pub holdout: Option<f32>,
 }
 
 /// Settings of `picogan info`.
@@ -297,7 +323,7 @@ fn main() -> ExitCode {
     // Every network, trace and optimizer state is on the heap (the run-time networks, or a
     // boxed const-generic trainer), so the main thread's stack is enough.
     let result = match cli.command {
-        Command::Train(args) => commands::train(args),
+        Command::Train(args) => commands::train(*args),
         Command::Sample(args) => commands::sample(args),
         Command::Eval(args) => commands::eval(args),
         Command::Info(args) => commands::info(args),

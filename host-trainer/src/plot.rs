@@ -226,8 +226,14 @@ fn generated_color(inputs: &Inputs<'_>, index: usize) -> RGBAColor {
 /// [`all`] for data of one or two dimensions (`inputs`, perhaps projected), with the mode plot
 /// drawn from the data itself (`original`).
 fn all_planar(inputs: &Inputs<'_>, original: &Inputs<'_>) -> Result<Vec<PathBuf>> {
+    // Image data's `samples.png` is a grid of images (`image_grid`); the points go beside it.
+    let samples_file = if original.dataset.image().is_some() {
+        "projection.png"
+    } else {
+        "samples.png"
+    };
     let mut written = vec![
-        draw(inputs.out, "samples.png", |area| samples(area, inputs))?,
+        draw(inputs.out, samples_file, |area| samples(area, inputs))?,
         draw(inputs.out, "discriminator.png", |area| {
             discriminator(area, inputs)
         })?,
@@ -243,31 +249,41 @@ fn all_planar(inputs: &Inputs<'_>, original: &Inputs<'_>) -> Result<Vec<PathBuf>
 
 pub(crate) type Area<'a> = DrawingArea<BitMapBackend<'a>, Shift>;
 
-/// Renders into memory, then writes the PNG atomically.
+/// Renders a plot of [`SIZE`] into memory, then writes the PNG `out/name` atomically.
 pub(crate) fn draw(
     out: &Path,
     name: &str,
     plot: impl FnOnce(&Area<'_>) -> Result<()>,
 ) -> Result<PathBuf> {
-    let mut pixels = vec![0u8; (SIZE.0 * SIZE.1 * 3) as usize];
+    let path = out.join(name);
+    draw_sized(&path, SIZE, plot)?;
+    Ok(path)
+}
+
+/// Renders a picture of `size` pixels into memory, then writes the PNG `path` atomically.
+pub(crate) fn draw_sized(
+    path: &Path,
+    size: (u32, u32),
+    plot: impl FnOnce(&Area<'_>) -> Result<()>,
+) -> Result<()> {
+    let name = path.display();
+    let mut pixels = vec![0u8; (size.0 * size.1 * 3) as usize];
     {
-        let area = BitMapBackend::with_buffer(&mut pixels, SIZE).into_drawing_area();
+        let area = BitMapBackend::with_buffer(&mut pixels, size).into_drawing_area();
         area.fill(&WHITE).map_err(|e| anyhow!("{name}: {e}"))?;
         plot(&area)?;
         area.present().map_err(|e| anyhow!("{name}: {e}"))?;
     }
-    let path = out.join(name);
     let mut png = Vec::new();
-    encode_png(&pixels, &mut png)?;
-    write_atomic(&path, &png)?;
-    Ok(path)
+    encode_png(&pixels, size, &mut png)?;
+    write_atomic(path, &png)
 }
 
-/// PNG encoding of an RGB buffer of [`SIZE`], through the `image` crate plotters depends on.
-fn encode_png(pixels: &[u8], png: &mut Vec<u8>) -> Result<()> {
+/// PNG encoding of an RGB buffer of `size` pixels, through the `image` crate plotters depends on.
+fn encode_png(pixels: &[u8], size: (u32, u32), png: &mut Vec<u8>) -> Result<()> {
     use image::ImageEncoder;
     image::codecs::png::PngEncoder::new(png)
-        .write_image(pixels, SIZE.0, SIZE.1, image::ColorType::Rgb8)
+        .write_image(pixels, size.0, size.1, image::ColorType::Rgb8)
         .map_err(|e| anyhow!("encoding a PNG: {e}"))
 }
 

@@ -97,6 +97,15 @@ fn all_finite<N: Network>(network: &N) -> bool {
         .all(|t| t.iter().all(|v| v.is_finite()))
 }
 
+/// Classes of the model `recipe` trains on `dataset`: the data's, or 0 for an unconditional one.
+pub fn model_classes(recipe: &Recipe, dataset: &Dataset) -> usize {
+    if recipe.conditional {
+        dataset.classes()
+    } else {
+        0
+    }
+}
+
 /// Trains per `recipe` on `dataset`, writing checkpoints into `out`; with `resume`, continues
 /// from `out/checkpoint.bin`.
 pub fn run(
@@ -109,7 +118,7 @@ pub fn run(
 ) -> Result<Outcome> {
     let started = Instant::now();
     let mut init_rng = NoiseRng::seed_from_u64(recipe.seed);
-    let (dim, classes) = (dataset.dim(), dataset.classes());
+    let (dim, classes) = (dataset.dim(), model_classes(recipe, dataset));
     let normalization = dataset.normalization(recipe.normalize)?;
     let (mut generator, mut discriminator) = recipe
         .networks(dim, classes)

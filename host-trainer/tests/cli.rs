@@ -1354,8 +1354,9 @@ fn a_run_owns_its_folder() {
     train(&scratch.path("edited"), &["--stop-at", "20"]);
     let checkpoint = scratch.path("edited/checkpoint.bin");
     let bytes = std::fs::read(&checkpoint).unwrap();
-    let text_form = String::from_utf8_lossy(&bytes).into_owned();
-    let at = text_form.find("\"generator_lr\":").unwrap() + "\"generator_lr\":".len();
+    // Found among the bytes, not in a lossy text (which would move the offsets).
+    let key = b"\"generator_lr\":";
+    let at = bytes.windows(key.len()).position(|w| w == key).unwrap() + key.len();
     let mut edited = bytes.clone();
     assert_eq!(&edited[at..at + 5], b"0.001");
     edited[at..at + 5].copy_from_slice(b"-0.01"); // the header's length stays
@@ -1563,4 +1564,120 @@ fn json_leaves(value: &serde_json::Value, pointer: String, leaves: &mut Vec<Stri
         }
         _ => leaves.push(pointer),
     }
+}
+
+/// The digits' recipe, written out as flags for the same data read as a CSV file.
+const DIGITS_RECIPE: [&str; 18] = [
+    "--labels",
+    "last",
+    "--image",
+    "8x8",
+    "--normalize",
+    "unit",
+    "--holdout",
+    "0.25",
+    "--noise-dim",
+    "16",
+    "--generator",
+    "128,128",
+    "--discriminator",
+    "128,128",
+    "--output-activation",
+    "sigmoid",
+    "--r1-gamma",
+    "1",
+];
+
+#[test]
+fn digits_train_as_images_and_are_judged_on_held_out_ones() {
+    let scratch = Scratch::new("digits");
+    let short = ["--steps", "40", "-n", "300", "-q"];
+    let builtin = scratch.arg("builtin");
+    let report = ok(&[
+        &["train", "--dataset", "digits", "--out", &builtin][..],
+        &short,
+    ]
+    .concat());
+    for needle in [
+        "in brackets: real rows held out of training",
+        "label accuracy",
+        "Fréchet distance",
+        "memorisation ratio",
+    ] {
+        assert!(report.contains(needle), "{needle} missing from:\n{report}");
+    }
+    // The same file as a CSV, with the recipe's flags, trains the same model.
+    let csv = concat!(env!("CARGO_MANIFEST_DIR"), "/../data/digits.csv.gz");
+    let from_csv = scratch.arg("csv");
+    ok(&[
+        &["train", "--dataset", csv, "--out", &from_csv][..],
+        &DIGITS_RECIPE,
+        &short,
+    ]
+    .concat());
+    let model = |dir: &str| std::fs::read(Path::new(dir).join("model.pgan")).unwrap();
+    assert_eq!(model(&builtin), model(&from_csv));
+    // The model knows it makes 8×8 images of 10 classes.
+    let model_path = scratch.arg("builtin/model.pgan");
+    let info = ok(&["info", &model_path]);
+    assert!(
+        info.contains("image         8x8") && info.contains("classes       10"),
+        "{info}"
+    );
+    // samples.png is a grid: 10 rows of 10 generated and 10 real images.
+    let grid = image::open(scratch.path("builtin/samples.png")).unwrap();
+    assert!(
+        grid.width() > 1000 && grid.height() > 500,
+        "{}x{}",
+        grid.width(),
+        grid.height()
+    );
+    assert!(scratch.path("builtin/projection.png").exists());
+    // `sample --png` draws any number of them; a model that is not of images is refused.
+    let png = scratch.arg("s.png");
+    ok(&["sample", "--model", &model_path, "-n", "25", "--png", &png]);
+    assert!(image::open(&png).is_ok());
+    let ring8 = concat!(env!("CARGO_MANIFEST_DIR"), "/../firmware/models/ring8.pgan");
+    fails(
+        &["sample", "--model", ring8, "-n", "5", "--png", &png],
+        "stores no image shape",
+    );
+    // Wrong image shapes, hold-outs and conditioning flags are refused up front.
+    for (args, needle) in [
+        (vec!["--image", "7x7"], "--image 7x7: 49 pixels"),
+        (vec!["--holdout", "0.95"], "--holdout must be from 0 to 0.9"),
+    ] {
+        let out = scratch.arg("bad");
+        fails(
+            &[&["train", "--dataset", "digits", "--out", &out][..], &args].concat(),
+            needle,
+        );
+        assert!(!scratch.path("bad").exists());
+    }
+    let plain = scratch.path("plain.csv");
+    std::fs::write(&plain, five_columns(60)).unwrap();
+    let out = scratch.arg("bad");
+    fails(
+        &[
+            "train",
+            "--dataset",
+            &plain.display().to_string(),
+            "--unconditional",
+            "--out",
+            &out,
+        ],
+        "--unconditional is for labelled data",
+    );
+    fails(
+        &[
+            "train",
+            "--dataset",
+            "ring8",
+            "--holdout",
+            "0.2",
+            "--out",
+            &out,
+        ],
+        "--holdout is for CSV data",
+    );
 }
