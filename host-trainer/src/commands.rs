@@ -812,6 +812,8 @@ pub fn info(args: InfoArgs) -> Result<()> {
         .collect();
     if columns.is_empty() {
         say!("normalization none (the network works in the data's units)")?;
+    } else if columns.len() > 1 && columns.iter().all(|c| *c == columns[0]) {
+        say!("normalization {} (every column)", columns[0])?;
     } else {
         say!("normalization {}", columns.join(", "))?;
     }
@@ -907,6 +909,42 @@ pub fn summary(args: SummaryArgs) -> Result<()> {
             ],
         );
     }
+    // Each image metric of the generator, then the held-out images' (when they have it); only
+    // those every run has (label accuracy: conditional models only).
+    let image_rows = [
+        ("label accuracy", "label_accuracy", true),
+        ("classes covered", "classes_covered", false),
+        ("class histogram KL", "class_histogram_kl", true),
+        ("Fréchet distance", "frechet_distance", true),
+    ];
+    let present = |pointer: &str| {
+        runs.iter()
+            .all(|r| r.pointer(pointer).is_some_and(|v| !v.is_null()))
+    };
+    let mut pointers = Vec::new();
+    for (name, key, with_real) in image_rows {
+        let generator = format!("/metrics/images/generator/{key}");
+        if present(&generator) {
+            pointers.push((name, generator));
+            if with_real {
+                pointers.push((
+                    "  held-out images",
+                    format!("/metrics/images/real_reference/{key}"),
+                ));
+            }
+        }
+    }
+    if present("/metrics/images/memorisation_ratio") {
+        pointers.push((
+            "memorisation ratio",
+            "/metrics/images/memorisation_ratio".to_string(),
+        ));
+    }
+    let image_rows: Vec<(&str, &str)> = pointers
+        .iter()
+        .map(|(name, pointer)| (*name, pointer.as_str()))
+        .collect();
+    rows.splice(0..0, image_rows);
     let mut columns = rows
         .into_iter()
         .map(|(name, pointer)| Ok((name, column(pointer)?)))
