@@ -53,7 +53,7 @@ fn run() -> Result<(), String> {
     let model: PathBuf = setting("PICOGAN_MODEL", DEFAULT_MODEL.into())?;
     let model = manifest_dir.join(model);
     println!("cargo::rerun-if-changed={}", model.display());
-    let (source, classes) = generator_source(&model)?;
+    let (source, classes, image_source) = generator_source(&model)?;
     println!("cargo::rerun-if-env-changed=PICOGAN_LABEL");
     let label = match env::var("PICOGAN_LABEL") {
         Ok(text) => Some(
@@ -83,7 +83,10 @@ fn run() -> Result<(), String> {
         "/// The class of every sample (`PICOGAN_LABEL`), or None for the labels in turn.\n\
          pub const LABEL: Option<usize> = {label:?};\n"
     );
-    write(&out_dir.join("settings.rs"), &(settings + &label_source))?;
+    write(
+        &out_dir.join("settings.rs"),
+        &(settings + &label_source + &image_source),
+    )?;
     write(&out_dir.join("model.rs"), &source)
 }
 
@@ -135,9 +138,9 @@ fn link(manifest_dir: &Path, out_dir: &Path) -> Result<(), String> {
     Ok(())
 }
 
-/// The generated `model.rs`: the network as a `static`, plus the constants `sample` prints; and
-/// the model's classes.
-fn generator_source(model: &Path) -> Result<(String, usize), String> {
+/// The generated `model.rs`: the network as a `static`, plus the constants `sample` prints; the
+/// model's classes; and the image settings ([`image_source`]).
+fn generator_source(model: &Path) -> Result<(String, usize, String), String> {
     let bytes = std::fs::read(model).map_err(|e| {
         format!(
             "cannot read the model file {}: {e}\nset PICOGAN_MODEL to a generator written by `picogan train`",
@@ -176,5 +179,68 @@ fn generator_source(model: &Path) -> Result<(String, usize), String> {
     for (name, ty, value) in constants {
         writeln!(source, "pub const {name}: {ty} = {value};").map_err(|e| e.to_string())?;
     }
-    Ok((source, summary.classes))
+    let image = image_source(&bytes, &summary);
+    Ok((source, summary.classes, image))
+}
+
+/// Characters from no ink to full ink, for drawing image samples as text.
+const INK_RAMP: &str = " .:-=+*#%@";
+
+/// `IMAGE`, the (width, height) of the image a sample is when the model says so and its output
+/// layer is bounded (sigmoid or tanh) with one normalization for every pixel; and `INK`, the
+/// values (in the sampler's units: the data's for f32, the network's int8 or Q16 outputs) from
+/// which a pixel takes each next character of `INK_RAMP`: the output range cut into 10 equal
+/// parts.
+fn image_source(bytes: &[u8], summary: &picogan::model::ModelSummary) -> String {
+    use picogan::Activation;
+    let (value_type, zero) = match summary.dtype {
+        Dtype::I8 => ("i8", "0"),
+        Dtype::Q16 => ("picogan::quant::Q16", "picogan::quant::Q16::ZERO"),
+        _ => ("f32", "0.0"),
+    };
+    let bounds = match summary.layers().last().map(|l| l.activation) {
+        Some(Activation::Sigmoid) => Some((0.0f64, 1.0f64)),
+        Some(Activation::Tanh) => Some((-1.0, 1.0)),
+        _ => None,
+    };
+    let columns: Vec<_> = summary.normalization(bytes).collect();
+    let column = columns
+        .first()
+        .copied()
+        .unwrap_or(picogan::model::Normalization::IDENTITY);
+    let common = columns.iter().all(|&c| c == column);
+    let (image, ink) = match (summary.image, bounds) {
+        (Some(shape), Some((low, high))) if common => {
+            let output =
+                (summary.dtype == Dtype::I8).then(|| picogan::model::int8_layers(bytes, summary).1);
+            let ink: Vec<String> = (1..INK_RAMP.len())
+                .map(|k| {
+                    let t = low + (high - low) * k as f64 / (INK_RAMP.len() as f64);
+                    match (summary.dtype, output) {
+                        (Dtype::I8, Some(out)) => {
+                            let q = (t / f64::from(out.scale) + f64::from(out.zero_point)).ceil();
+                            format!("{}", q.clamp(-128.0, 127.0) as i8)
+                        }
+                        (Dtype::Q16, _) => format!(
+                            "picogan::quant::Q16::from_bits({})",
+                            (t * 65536.0).ceil() as i32
+                        ),
+                        _ => format!("{:?}", column.to_data(t as f32)),
+                    }
+                })
+                .collect();
+            (Some((shape.width, shape.height)), ink.join(", "))
+        }
+        _ => (None, vec![zero; INK_RAMP.len() - 1].join(", ")),
+    };
+    format!(
+        "/// The (width, height) of the image a sample is, when it can be drawn as text.
+         pub const IMAGE: Option<(usize, usize)> = {image:?};
+         /// The characters of a pixel, from no ink to full ink.
+         pub const INK_RAMP: &[u8] = b{INK_RAMP:?};
+         /// The values from which a pixel takes each next character of `INK_RAMP`.
+         pub const INK: [{value_type}; {}] = [{ink}];
+",
+        INK_RAMP.len() - 1
+    )
 }

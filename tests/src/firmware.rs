@@ -184,6 +184,11 @@ pub struct Report {
     pub instructions: u64,
     /// Bytes of the static activation buffer.
     pub activation_bytes: usize,
+    /// A model of images: the values (as bits, like the samples') from which a pixel takes each
+    /// next character.
+    pub ink: Vec<u32>,
+    /// A model of images: the samples drawn as text, (index, label, rows between bars).
+    pub images: Vec<(usize, usize, Vec<String>)>,
 }
 
 impl Report {
@@ -197,6 +202,8 @@ impl Report {
             checksum: 0,
             instructions: 0,
             activation_bytes: 0,
+            ink: Vec::new(),
+            images: Vec::new(),
         };
         let hex = |text: &str| u32::from_str_radix(text, 16).map_err(|e| format!("{text:?}: {e}"));
         let number = |text: &str| text.parse::<u64>().map_err(|e| format!("{text:?}: {e}"));
@@ -236,6 +243,20 @@ impl Report {
                         .samples
                         .push(values.iter().map(|v| hex(v)).collect::<Result<_, _>>()?);
                 }
+                ["image", _shape, "ink", "from", thresholds @ ..] => {
+                    report.ink = thresholds
+                        .iter()
+                        .map(|v| hex(v))
+                        .collect::<Result<_, _>>()?;
+                }
+                ["image", index, "label", label] => {
+                    let (index, label) = (number(index)? as usize, number(label)? as usize);
+                    report.images.push((index, label, Vec::new()));
+                }
+                _ if line.starts_with('|') => match report.images.last_mut() {
+                    Some((_, _, rows)) => rows.push(line.to_string()),
+                    None => return Err(format!("an image row before any image: {line:?}")),
+                },
                 ["checksum", crc] => report.checksum = hex(crc)?,
                 ["instructions", count, ..] => report.instructions = number(count)?,
                 ["ram", "activations", bytes, ..] => {

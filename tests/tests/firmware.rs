@@ -513,8 +513,9 @@ fn a_conditional_model_of_any_shape_samples_like_the_host() {
 
 /// The sampler built with the conditional int8 or Q16 model file `model` (labels in turn)
 /// prints, bit for bit, the integer outputs the core's run-time network computes from the same
-/// noise and one-hots; `picogan sample` prints those outputs in the data's units.
-fn check_conditional_integer_model(model: &Path) {
+/// noise and one-hots; `picogan sample` prints those outputs in the data's units. Returns the
+/// device's report.
+fn check_conditional_integer_model(model: &Path) -> Report {
     use picogan::quant::{Q16, noise_multiplier, normal_q16, quantize_q16};
     let bytes = std::fs::read(model).unwrap();
     let summary = model::summarize(&bytes).unwrap();
@@ -597,6 +598,81 @@ fn check_conditional_integer_model(model: &Path) {
         "{}: picogan sample",
         model.display()
     );
+    report
+}
+
+/// The committed digits generators (f32 and int8, `picogan train --dataset digits` then
+/// `picogan export --dtype i8`) sample on the chip bit for bit as on the host, labels in turn,
+/// and draw their first samples as text: each pixel's character is the one its printed value
+/// reaches on the printed ink scale.
+#[test]
+fn digits_sample_on_the_chip_as_on_the_host_and_are_drawn_as_text() {
+    let models = Path::new(env!("CARGO_MANIFEST_DIR")).join("../firmware/models");
+    let f32_model = models.join("digits.pgan");
+    let summary = model::summarize(&std::fs::read(&f32_model).unwrap()).unwrap();
+    assert_eq!((summary.classes, summary.sample_dim()), (10, 64));
+    let _guard = firmware::lock();
+    let run = firmware::run(
+        &Build::sample()
+            .setting("PICOGAN_MODEL", f32_model.display())
+            .elf(),
+        &std::env::temp_dir(),
+    );
+    assert_eq!(
+        run.status,
+        Some(0),
+        "{}
+{}",
+        run.stdout,
+        run.stderr
+    );
+    let report = Report::parse(&run.stdout).unwrap();
+    assert_eq!(report.model_crc, summary.checksum);
+    let host: Vec<Vec<u32>> = cli_samples_with_labels(&f32_model, SAMPLES, None)
+        .into_iter()
+        .map(|(values, _)| values)
+        .collect();
+    assert_eq!(report.samples, host, "digits.pgan: device and host differ");
+    check_images(&report, |bits| f64::from(f32::from_bits(bits)));
+
+    let report = check_conditional_integer_model(&models.join("digits-i8.pgan"));
+    check_images(&report, |bits| f64::from(bits as u8 as i8));
+}
+
+/// The report's text images are its first samples, labels in turn, each pixel drawn with the
+/// character whose ink threshold its value (`value` of its bits) reaches; and they have ink.
+fn check_images(report: &Report, value: impl Fn(u32) -> f64) {
+    const RAMP: &[u8] = b" .:-=+*#%@";
+    let ink: Vec<f64> = report.ink.iter().map(|&bits| value(bits)).collect();
+    assert_eq!(ink.len(), RAMP.len() - 1);
+    assert!(ink.windows(2).all(|w| w[0] <= w[1]), "{ink:?}");
+    assert_eq!(report.images.len(), 10);
+    for (index, label, rows) in &report.images {
+        assert_eq!(*label, index % 10);
+        let sample = &report.samples[*index];
+        let expected: Vec<String> = sample
+            .chunks(8)
+            .map(|row| {
+                let characters: String = row
+                    .iter()
+                    .map(|&bits| {
+                        let level = ink.iter().filter(|&&t| value(bits) >= t).count();
+                        char::from(RAMP[level])
+                    })
+                    .collect();
+                format!("|{characters}|")
+            })
+            .collect();
+        assert_eq!(rows, &expected, "image {index}");
+        let dark = rows
+            .iter()
+            .flat_map(|r| r.chars())
+            .filter(|c| "*#%@".contains(*c));
+        assert!(
+            dark.count() >= 8,
+            "image {index} has almost no ink: {rows:?}"
+        );
+    }
 }
 
 /// `n` rows of `picogan sample` (seed 0) for a conditional model, with `--label` when given, as

@@ -34,6 +34,8 @@ mod settings {
 
 /// Samples drawn and printed.
 const SAMPLES: usize = 256;
+/// Samples of a model of images also drawn as text.
+const IMAGES: usize = 10;
 
 /// One sample: `f32`, `i8` or Q16.16 values.
 type Sample = [sampler::Value; model::OUTPUTS];
@@ -46,6 +48,7 @@ const CRC32: crc::Crc<u32, crc::NoTable> =
 fn main() -> ! {
     let mut sampler = sampler::Sampler::new();
     report::header();
+    report::ink();
 
     let mut rng = NoiseRng::seed_from_u64(settings::SEED);
     let mut checksum = CRC32.digest();
@@ -57,6 +60,10 @@ fn main() -> ! {
         };
         add_to_checksum(&mut checksum, &sample);
         report::sample(index, &sample);
+        if index < IMAGES {
+            let label = settings::LABEL.unwrap_or(index.checked_rem(model::CLASSES).unwrap_or(0));
+            report::image(index, label, &sample);
+        }
     }
     let checksum = checksum.finalize();
     report::checksum(checksum);

@@ -7,6 +7,11 @@
 //! instructions 12345678 for 256 samples: 48225 per sample, 5.70 per multiply-accumulate
 //! ram: activations 776 bytes, noise generator 16 bytes
 //! ```
+//!
+//! A model of images whose output is bounded also prints, after the header, `image 8x8, ink
+//! from: …` (the values where each next character starts, as bits like the samples), and after
+//! each of the first samples `image i, label L:` and the image as rows of characters between
+//! bars, from ` ` (no ink) to `@`.
 
 use heapless::String;
 
@@ -28,6 +33,47 @@ pub fn header() {
         crate::SAMPLES
     );
 }
+
+/// `image WxH, ink from: bits …` for a model of images.
+pub fn ink() {
+    let Some((width, height)) = crate::settings::IMAGE else {
+        return;
+    };
+    let mut line: String<{ (sampler::HEX_DIGITS + 1) * 9 }> = String::new();
+    for (k, threshold) in crate::settings::INK.iter().enumerate() {
+        if k > 0 {
+            push(&mut line, " ");
+        }
+        let digits = hex(sampler::bits(*threshold));
+        push(&mut line, &digits[8 - sampler::HEX_DIGITS..]);
+    }
+    say!("image {}x{}, ink from: {}", width, height, line.as_str());
+}
+
+/// Sample `index` of class `label` as an image: `image i, label L:`, then a line of characters
+/// per row of pixels, between bars.
+pub fn image(index: usize, label: usize, sample: &Sample) {
+    let Some((width, _)) = crate::settings::IMAGE else {
+        return;
+    };
+    say!("image {}, label {}:", index, label);
+    for row in sample.chunks(width) {
+        let mut line: String<{ IMAGE_LINE }> = String::new();
+        push(&mut line, "|");
+        for value in row {
+            let level = crate::settings::INK.iter().filter(|&t| value >= t).count();
+            let ink = crate::settings::INK_RAMP[level];
+            if line.push(char::from(ink)).is_err() {
+                board::fail("a report line overflowed its buffer");
+            }
+        }
+        push(&mut line, "|");
+        say!("{}", line.as_str());
+    }
+}
+
+/// The longest image row, with its bars.
+const IMAGE_LINE: usize = 257;
 
 /// `sample i: bits bits …`, each value's bits in hex (8 digits for f32, 2 for int8).
 pub fn sample(index: usize, sample: &Sample) {
