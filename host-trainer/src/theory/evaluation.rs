@@ -13,6 +13,8 @@
 //! - blurry: all 8 modes, with σ = 0.08 instead of 0.01;
 //! - good: the trained generator of `firmware/models/ring8.pgan` (the trainer's default recipe).
 //!
+//! The same on images, with the image metrics of the 8×8 digits: see [`super::evaluation_images`].
+//!
 //! `picogan theory evaluation` also writes the page `evaluation.md`; `docs/evaluating-gans.md`
 //! is that page, and a test checks it still matches what the code prints.
 
@@ -23,9 +25,11 @@ use picogan::mixture::GaussianMixture;
 use picogan::model::{self, Role};
 use picogan::rng::{NoiseRng, SeedableRng};
 
+use super::evaluation_images as images;
 use crate::data::Dataset;
 use crate::eval::{self, Metrics};
 use crate::files::write_atomic;
+use crate::image_metrics::ImageReport;
 
 /// The default seed of every draw.
 pub const SEED: u64 = 0;
@@ -105,6 +109,8 @@ pub struct Report {
     pub generators: Vec<(&'static str, Metrics)>,
     /// A second real sample set's metrics.
     pub real: Metrics,
+    /// The digits' generators (collapsed, blurry, copying, good) and their image metrics.
+    pub images: Vec<(&'static str, ImageReport)>,
 }
 
 /// Samples the three generators and evaluates them against ring8.
@@ -147,6 +153,7 @@ pub fn measure(seed: u64) -> Result<Report> {
             ),
         ],
         real: metrics(&second),
+        images: images::measure(seed)?,
     })
 }
 
@@ -185,7 +192,60 @@ impl Report {
             only for toy mixtures; precision, recall, density and coverage (k = 5 nearest \
             neighbours) and MMD work on any data. Report one quality metric and one diversity \
             metric at least, next to the same metric for real data.\n";
+        page += &self.images_markdown();
         page
+    }
+
+    /// The digits' part of the page.
+    fn images_markdown(&self) -> String {
+        let mut page = String::from(
+            "\n## Images: the 8×8 digits\n\n\
+             Four generators of digits, one sample for each image held out of training (asked \
+             for its label), scored by the trainer's image metrics: a classifier of the training \
+             images (64 → 128 → 10) judges each sample's class, the Fréchet distance compares \
+             its hidden features with the training images', and the memorisation ratio is the \
+             median distance from a sample to its nearest training image over the same for the \
+             held-out images.\n\n\
+             - **collapsed**: the trained generator, making only digits 0 and 1 (mode collapse);\n\
+             - **blurry**: the mean training image of the asked-for digit;\n\
+             - **copying**: a random training image of the asked-for digit;\n\
+             - **good**: the trained generator `firmware/models/digits.pgan`.\n\n\
+             | metric | collapsed | blurry | copying | good | real | flags a failure when |\n\
+             |---|---|---|---|---|---|---|\n",
+        );
+        let Some((_, first)) = self.images.first() else {
+            return page;
+        };
+        for row in &images::ROWS {
+            let real = images::real_value(row, first);
+            page += &format!("| {} |", row.name);
+            for (_, report) in &self.images {
+                let v = (row.value)(report);
+                let mark = if (row.flags)(v, real) { " ✗" } else { "" };
+                page += &format!(" {:.*}{mark} |", row.decimals, v);
+            }
+            page += &format!(" {:.*} | {} |\n", row.decimals, real, row.rule);
+        }
+        page += "\nWhat the marks show:\n\n";
+        for (i, (name, _)) in self.images.iter().enumerate() {
+            page += &format!("- **{name}**: flagged by {}.\n", list(self.image_flags(i)));
+        }
+        page += "\n\
+            The copying generator is the one no quality or diversity metric can catch: its \
+            samples are real images. Only the distance to the training set tells it apart, which \
+            is why the trainer holds out a quarter of the digits and prints every metric for \
+            them too.\n";
+        page
+    }
+
+    /// Which image metrics flag the digits' generator `index`.
+    fn image_flags(&self, index: usize) -> Vec<&'static str> {
+        let (_, report) = &self.images[index];
+        images::ROWS
+            .iter()
+            .filter(|row| (row.flags)((row.value)(report), images::real_value(row, report)))
+            .map(|row| row.name)
+            .collect()
     }
 
     /// Which metrics flag each generator.
@@ -202,13 +262,6 @@ impl Report {
     }
 
     fn lessons(&self) -> Vec<(&'static str, String)> {
-        let list = |names: Vec<&str>| {
-            if names.is_empty() {
-                "none".to_string()
-            } else {
-                names.join(", ")
-            }
-        };
         vec![
             (
                 "collapsed",
@@ -236,6 +289,15 @@ impl Report {
                 ),
             ),
         ]
+    }
+}
+
+/// Metric names joined by commas, or "none".
+fn list(names: Vec<&str>) -> String {
+    if names.is_empty() {
+        "none".to_string()
+    } else {
+        names.join(", ")
     }
 }
 
@@ -274,6 +336,13 @@ mod tests {
                 "{name}"
             );
         }
+        // On the digits: each failure is flagged by its own image metric, and only by it.
+        let flags = |i: usize| report.image_flags(i);
+        assert!(flags(0).contains(&"classes covered (of 10)"));
+        assert!(flags(0).contains(&"class histogram KL"));
+        assert_eq!(flags(1), ["Fréchet distance"]);
+        assert_eq!(flags(2), ["memorisation ratio"]);
+        assert!(flags(3).is_empty(), "{:?}", flags(3));
         let committed = include_str!("../../../docs/evaluating-gans.md");
         assert_eq!(
             committed,

@@ -9,11 +9,12 @@
 //! | `kl-direction` | forward KL (maximum likelihood) covers both modes, reverse KL seeks one |
 //! | `saturation` | the minimax generator loss saturates where the non-saturating one does not |
 //! | `mode-collapse` | a weak recipe collapses onto few modes, the default recipe covers them all |
-//! | `evaluation` | which metric notices which failure (collapsed, blurry, good generators) |
+//! | `evaluation` | which metric notices which failure (collapsed, blurry, good generators; on the digits, a copying one too) |
 //!
 //! Every experiment has a fixed default seed and finishes within a minute on one core.
 
 mod evaluation;
+mod evaluation_images;
 mod information;
 mod kl_direction;
 mod likelihood;
