@@ -137,8 +137,11 @@ fn evaluate(
     let images = match (dataset.image(), held_out) {
         (Some(_), Some(_)) if dataset.classes() >= 2 => {
             let classifier = Classifier::train(dataset)?;
-            let (training, _) =
-                dataset.distinct_rows(&mut NoiseRng::seed_from_u64(0), usize::MAX, None);
+            let (training, _) = dataset.distinct_rows(
+                &mut NoiseRng::seed_from_u64(0),
+                image_metrics::MAX_TRAINING_IMAGES,
+                None,
+            );
             let sets = image_metrics::Sets {
                 dim,
                 training: &training,
@@ -718,35 +721,102 @@ pub fn eval(args: EvalArgs) -> Result<()> {
         .holdout
         .unwrap_or(Recipe::default_for(&args.dataset).holdout);
     let (dataset, held_out) = dataset.split_held_out(holdout)?;
-    let generator = FileGenerator::load(&args.model)?;
-    ensure!(
-        generator.classes() == 0 || generator.classes() == dataset.classes(),
-        "{} is conditional on {} classes but {} has {} (give the label column with --labels)",
-        args.model.display(),
-        generator.classes(),
-        dataset.name(),
-        dataset.classes()
-    );
-    ensure!(
-        generator.dim() == dataset.dim(),
-        "{} generates {}-dimensional samples but {} has {} dimensions",
-        args.model.display(),
-        generator.dim(),
-        dataset.name(),
-        dataset.dim()
-    );
-    let sampler = Sampler {
-        sample: &|rng, label, out| generator.sample_into(rng, label, out),
-        dim: generator.dim(),
-        classes: generator.classes(),
+    let report = match (&args.model, &args.samples) {
+        (Some(model), _) => {
+            let generator = FileGenerator::load(model)?;
+            let sampler = Sampler {
+                sample: &|rng, label, out| generator.sample_into(rng, label, out),
+                dim: generator.dim(),
+                classes: generator.classes(),
+            };
+            check_fits(&sampler, &model.display().to_string(), &dataset)?;
+            evaluate(&sampler, &dataset, held_out.as_ref(), args.n, args.seed)?.report
+        }
+        (None, Some(file)) => {
+            let samples = SampleFile::load(file, dataset.classes())?;
+            let sampler = Sampler {
+                sample: &|_, label, out| samples.next(label, out),
+                dim: samples.dim,
+                classes: dataset.classes(),
+            };
+            check_fits(&sampler, &file.display().to_string(), &dataset)?;
+            evaluate(&sampler, &dataset, held_out.as_ref(), args.n, args.seed)?.report
+        }
+        (None, None) => anyhow::bail!("give --model or --samples"),
     };
-    let report = evaluate(&sampler, &dataset, held_out.as_ref(), args.n, args.seed)?.report;
     if args.json {
         say!("{}", serde_json::to_string(&report)?)?;
     } else {
         say!("{}", report.to_text())?;
     }
     Ok(())
+}
+
+/// Fails unless `sampler` (from `source`) makes samples of `dataset`'s width and classes.
+fn check_fits(sampler: &Sampler<'_>, source: &str, dataset: &Dataset) -> Result<()> {
+    ensure!(
+        sampler.classes == 0 || sampler.classes == dataset.classes(),
+        "{source} is conditional on {} classes but {} has {} (give the label column with --labels)",
+        sampler.classes,
+        dataset.name(),
+        dataset.classes()
+    );
+    ensure!(
+        sampler.dim == dataset.dim(),
+        "{source} generates {}-dimensional samples but {} has {} dimensions",
+        sampler.dim,
+        dataset.name(),
+        dataset.dim()
+    );
+    Ok(())
+}
+
+/// Samples another program made, read back as a generator: asked for a label, it hands out the
+/// next row of that label (the rows of each label in turn, starting again after the last).
+struct SampleFile {
+    /// The rows of each label (one list without labels), flattened.
+    rows: Vec<Vec<f32>>,
+    /// Where each label's next row is.
+    next: Vec<std::cell::Cell<usize>>,
+    dim: usize,
+}
+
+impl SampleFile {
+    /// Reads `path`, a CSV whose rows end with their label when `classes` > 0.
+    fn load(path: &Path, classes: usize) -> Result<SampleFile> {
+        let labels = (classes > 0).then_some(crate::data::LabelColumn::Last);
+        let file = Dataset::open(&path.display().to_string(), labels)
+            .with_context(|| format!("--samples {}", path.display()))?;
+        let dim = file.dim();
+        let (values, row_labels) =
+            file.distinct_rows(&mut NoiseRng::seed_from_u64(0), usize::MAX, None);
+        let mut rows = vec![Vec::new(); classes.max(1)];
+        for (i, row) in values.chunks_exact(dim).enumerate() {
+            let label = row_labels.get(i).copied().unwrap_or(0);
+            ensure!(
+                label < rows.len(),
+                "--samples {}: label {label}, but the data has classes 0 to {}",
+                path.display(),
+                rows.len() - 1
+            );
+            rows[label].extend_from_slice(row);
+        }
+        if let Some(empty) = rows.iter().position(Vec::is_empty) {
+            anyhow::bail!("--samples {}: no row of class {empty}", path.display());
+        }
+        let next = rows.iter().map(|_| std::cell::Cell::new(0)).collect();
+        Ok(SampleFile { rows, next, dim })
+    }
+
+    /// Appends the next row of `label` (of the only list without labels) to `out`.
+    fn next(&self, label: usize, out: &mut Vec<f32>) {
+        let label = label.min(self.rows.len() - 1);
+        let (rows, next) = (&self.rows[label], &self.next[label]);
+        let count = rows.len() / self.dim;
+        let row = next.get() % count;
+        next.set(row + 1);
+        out.extend_from_slice(&rows[row * self.dim..(row + 1) * self.dim]);
+    }
 }
 
 /// `picogan info`.

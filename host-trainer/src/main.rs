@@ -208,8 +208,12 @@ pub struct SampleArgs {
 #[derive(clap::Args)]
 pub struct EvalArgs {
     /// Model file (a generator).
-    #[arg(long)]
-    pub model: PathBuf,
+    #[arg(long, required_unless_present = "samples", conflicts_with = "samples")]
+    pub model: Option<PathBuf>,
+    /// Instead of a model: a CSV of samples another program made (of the data's width, each row
+    /// ending with its label for labelled data), evaluated as if a generator had drawn them.
+    #[arg(long, value_name = "FILE")]
+    pub samples: Option<PathBuf>,
     /// Data set to compare against: ring8, grid25, bimodal1d, spiral, digits, or a CSV path.
     #[arg(long)]
     pub dataset: String,

@@ -1642,6 +1642,36 @@ fn digits_train_as_images_and_are_judged_on_held_out_ones() {
         &["sample", "--model", ring8, "-n", "5", "--png", &png],
         "stores no image shape",
     );
+    // Samples another program made are evaluated like a model's, labels read from their rows.
+    let rows = ok(&["sample", "--model", &model_path, "-n", "400"]);
+    let samples = scratch.path("samples.csv");
+    std::fs::write(&samples, &rows).unwrap();
+    let samples = samples.display().to_string();
+    let report = ok(&[
+        "eval",
+        "--samples",
+        &samples,
+        "--dataset",
+        "digits",
+        "-n",
+        "300",
+    ]);
+    assert!(report.contains("label accuracy"), "{report}");
+    let unlabelled: String = rows
+        .lines()
+        .map(|line| format!("{}\n", line.rsplit_once(',').unwrap().0))
+        .collect();
+    std::fs::write(scratch.path("unlabelled.csv"), unlabelled).unwrap();
+    fails(
+        &[
+            "eval",
+            "--samples",
+            &scratch.arg("unlabelled.csv"),
+            "--dataset",
+            "digits",
+        ],
+        "--samples",
+    );
     // Wrong image shapes, hold-outs and conditioning flags are refused up front.
     for (args, needle) in [
         (vec!["--image", "7x7"], "--image 7x7: 49 pixels"),
