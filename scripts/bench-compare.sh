@@ -5,7 +5,7 @@
 # width picogan used (scripts/peak/mul_add_peak.c).
 #
 # Usage: bash scripts/bench-compare.sh [RUNS]     (RUNS full rounds, default 5; ~4 min a round)
-# Environment: PICOGAN_BENCH_REF  the reference scripts (default ../shared/bench)
+# Environment: PICOGAN_BENCH_REF  the reference scripts (default bench/reference)
 #              OUT                where the JSON lines go (default target/bench-compare/<time>)
 #              ISA=avx2           every side restricted to AVX2, as on a CPU without AVX-512:
 #                                 PICOGAN_ISA=avx2, XLA_FLAGS=--xla_cpu_max_isa=AVX2 for JAX,
@@ -20,7 +20,7 @@ cd "$(dirname "$0")/.."
 
 runs="${1:-5}"
 [[ "$runs" =~ ^[1-9][0-9]*$ ]] || { echo "RUNS must be a positive integer, got '$runs'" >&2; exit 2; }
-ref="${PICOGAN_BENCH_REF:-../shared/bench}"
+ref="${PICOGAN_BENCH_REF:-bench/reference}"
 [[ -f "$ref/gan_common.py" ]] ||
   { echo "no reference scripts in '$ref': set PICOGAN_BENCH_REF to the folder with gan_common.py" >&2; exit 2; }
 case "${ISA:-}" in

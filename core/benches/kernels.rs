@@ -1,5 +1,5 @@
 //! Criterion benchmarks of the core's hot paths, at the shapes of the reference benchmark
-//! (`shared/bench/gan_common.py`): `small` (width 64, batch 64, noise 8) and `medium` (width 128,
+//! (`bench/reference/gan_common.py`): `small` (width 64, batch 64, noise 8) and `medium` (width 128,
 //! batch 256, noise 16).
 //!
 //! `cargo bench -p picogan --bench kernels` (pin it with `taskset -c 0` on a noisy machine). Each

@@ -1,4 +1,4 @@
-//! `picogan bench`: the reference benchmark's exact work (`shared/bench/gan_common.py`), timed
+//! `picogan bench`: the reference benchmark's exact work (`bench/reference/gan_common.py`), timed
 //! the same way and printed in the same JSON-line format, so the two can be put side by side.
 //!
 //! Configurations: `small` (G: 8 → 64 → 64 → 2 ReLU, D: 2 → 64 → 64 → 1 LeakyReLU 0.2,
