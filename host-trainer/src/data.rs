@@ -132,9 +132,10 @@ impl Dataset {
                     "--labels first: the digits' labels are their last column"
                 );
                 let text = gunzip(DIGITS_GZ, Path::new("digits"))?;
-                let dataset =
+                let mut dataset =
                     split_labels(parse_csv(Path::new("digits"), &text)?, LabelColumn::Last)?;
-                return Ok(dataset.with_image(Some(DIGITS_IMAGE)));
+                dataset.set_image(DIGITS_IMAGE)?;
+                return Ok(dataset);
             }
             path if is_csv(path) => return load_csv(Path::new(path), labels),
             other => bail!(
@@ -149,7 +150,7 @@ impl Dataset {
         Ok(builtin)
     }
 
-    /// This data set with every row read as an image of `shape` (`None`: not images).
+    /// Reads every row of this data set as an image of `shape`.
     ///
     /// # Errors
     /// When the shape's pixels are not the values of a row, or the data set is not a CSV.
@@ -165,13 +166,6 @@ impl Dataset {
         );
         *image = Some(shape);
         Ok(())
-    }
-
-    fn with_image(mut self, shape: Option<ImageShape>) -> Self {
-        if let Dataset::Csv { image, .. } = &mut self {
-            *image = shape;
-        }
-        self
     }
 
     /// The shape of the image each sample is, for image data.

@@ -40,13 +40,7 @@ pub fn ink() {
         return;
     };
     let mut line: String<{ (sampler::HEX_DIGITS + 1) * 9 }> = String::new();
-    for (k, threshold) in crate::settings::INK.iter().enumerate() {
-        if k > 0 {
-            push(&mut line, " ");
-        }
-        let digits = hex(sampler::bits(*threshold));
-        push(&mut line, &digits[8 - sampler::HEX_DIGITS..]);
-    }
+    push_bits(&mut line, &crate::settings::INK);
     say!("image {}x{}, ink from: {}", width, height, line.as_str());
 }
 
@@ -78,14 +72,19 @@ const IMAGE_LINE: usize = 257;
 /// `sample i: bits bits …`, each value's bits in hex (8 digits for f32, 2 for int8).
 pub fn sample(index: usize, sample: &Sample) {
     let mut line: String<LINE> = String::new();
-    for (j, value) in sample.iter().enumerate() {
+    push_bits(&mut line, sample);
+    say!("sample {}: {}", index, line.as_str());
+}
+
+/// Appends each value's bits in hex (8 digits for f32, 2 for int8), separated by spaces.
+fn push_bits<const N: usize>(line: &mut String<N>, values: &[sampler::Value]) {
+    for (j, value) in values.iter().enumerate() {
         if j > 0 {
-            push(&mut line, " ");
+            push(line, " ");
         }
         let digits = hex(sampler::bits(*value));
-        push(&mut line, &digits[8 - sampler::HEX_DIGITS..]);
+        push(line, &digits[8 - sampler::HEX_DIGITS..]);
     }
-    say!("sample {}: {}", index, line.as_str());
 }
 
 pub fn checksum(crc: u32) {
